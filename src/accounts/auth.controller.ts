@@ -1,0 +1,31 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentUser, Public } from '../common/auth.decorators';
+import type { AuthenticatedUser } from '../common/auth.decorators';
+import { LoginDto } from './auth.dto';
+import { ClientInfo, SignInResult, SignInService } from './sign-in.service';
+
+export function clientInfo(request: Request): ClientInfo {
+  return { ip: request.ip ?? 'unknown', userAgent: request.headers['user-agent'] };
+}
+
+@ApiTags('sign-in')
+@Controller('api/auth')
+export class AuthController {
+  constructor(private readonly signIn: SignInService) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  login(@Body() body: LoginDto, @Req() request: Request): Promise<SignInResult> {
+    return this.signIn.login(body.email, body.password, clientInfo(request));
+  }
+
+  @ApiBearerAuth()
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@CurrentUser() user: AuthenticatedUser): Promise<void> {
+    await this.signIn.logout(user.sessionId, user.id);
+  }
+}

@@ -1,0 +1,17 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentUser } from '../common/auth.decorators';
+import type { AuthenticatedUser } from '../common/auth.decorators';
+import { MeService, MeView } from './me.service';
+
+@ApiTags('own account')
+@ApiBearerAuth()
+@Controller('api/me')
+export class MeController {
+  constructor(private readonly me: MeService) {}
+
+  @Get()
+  view(@CurrentUser() user: AuthenticatedUser): Promise<MeView> {
+    return this.me.view(user.id);
+  }
+}

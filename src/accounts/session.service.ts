@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { AuthenticatedUser } from '../common/auth.decorators';
+import { AccountsRepository } from './accounts.repository';
+
+/** Opaque bearer sessions: 256 random bits to the client, only their SHA-256 in the database. */
+export const SESSION_TTL_HOURS = 12;
+
+export function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+@Injectable()
+export class SessionService {
+  constructor(private readonly repository: AccountsRepository) {}
+
+  async create(
+    userId: string,
+    client: { ip?: string; userAgent?: string } = {},
+    manager?: EntityManager,
+  ): Promise<{ accessToken: string; sessionId: string; expiresAt: Date }> {
+    const accessToken = `rds_${randomBytes(32).toString('base64url')}`;
+    const expiresAt = new Date(Date.now() + SESSION_TTL_HOURS * 3600_000);
+    const session = await this.repository.insertSession(
+      {
+        userId,
+        tokenHash: hashToken(accessToken),
+        expiresAt,
+        ip: client.ip ?? null,
+        userAgent: client.userAgent?.slice(0, 300) ?? null,
+      },
+      manager,
+    );
+    return { accessToken, sessionId: session.id, expiresAt };
+  }
+
+  async resolve(token: string): Promise<AuthenticatedUser | undefined> {
+    if (token.length > 200) return undefined;
+    const found = await this.repository.findLiveSession(hashToken(token));
+    if (found === null) return undefined;
+    return {
+      id: found.user.id,
+      role: found.user.role,
+      organizationId: found.user.organizationId,
+      sessionId: found.session.id,
+    };
+  }
+
+  revoke(sessionId: string): Promise<void> {
+    return this.repository.revokeSession(sessionId);
+  }
+
+  revokeAll(userId: string, manager?: EntityManager): Promise<number> {
+    return this.repository.revokeAllSessions(userId, manager);
+  }
+}

@@ -1,0 +1,41 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AccountsModule } from './accounts/accounts.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthGuard } from './common/auth.guard';
+import { DomainErrorFilter } from './common/domain-error.filter';
+import { loggerParams } from './common/logging';
+import { ConfigModule } from './config/config.module';
+import type { AppConfig } from './config/config.schema';
+import { dataSourceOptions } from './database/data-source';
+import { HealthModule } from './health/health.module';
+import { QueueModule } from './queue/queue.module';
+
+/** Feature modules present in every role (services, controllers, producers). */
+const featureModules: Type[] = [AuditModule, AccountsModule, HealthModule];
+
+/** Queue processors and schedulers: loaded only when ROLES includes worker. */
+const workerModules: Type[] = [];
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        TypeOrmModule.forRoot(dataSourceOptions(config)),
+        QueueModule,
+        ...featureModules,
+        ...(config.roles.has('worker') ? workerModules : []),
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,99 @@
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import type { AddressInfo } from 'node:net';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { DomainErrorFilter } from './common/domain-error.filter';
+import type { AppConfig } from './config/config.schema';
+import { runMigrations } from './database/data-source';
+
+/** Largest JSON or form body accepted by the API (the inbound webhook has its own limit). */
+export const JSON_BODY_LIMIT = '256kb';
+
+export interface RunningApp {
+  app: INestApplication;
+  config: AppConfig;
+  /** where HTTP listens, when ROLES includes api */
+  httpUrl?: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** run pending migrations first (npm start does; tests migrate once in their global setup) */
+  migrate?: boolean;
+}
+
+/** Builds, configures and starts the application for the roles in config. */
+export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
+  if (options.migrate ?? true) await runMigrations(config);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  configureHttp(app);
+
+  let httpUrl: string | undefined;
+  if (config.roles.has('api')) {
+    await app.listen(config.httpPort, config.httpHost);
+    const address = app.getHttpServer().address() as AddressInfo;
+    httpUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  } else {
+    await app.init();
+  }
+  return { app, config, httpUrl, close: () => app.close() };
+}
+
+export function configureHttp(app: NestExpressApplication): void {
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+  );
+  app.use(cookieParser());
+  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(express.urlencoded({ extended: false, limit: JSON_BODY_LIMIT }));
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      // never echo the submitted value back: it may be a password or a code
+      validationError: { target: false, value: false },
+    }),
+  );
+  // Body-parser failures (malformed JSON, too large) happen before routing: give them the same shape.
+  const filter = new DomainErrorFilter();
+  app.use((error: unknown, request: Request, response: Response, next: NextFunction) => {
+    if (response.headersSent) return next(error);
+    const body = filter.toBody(error, request);
+    response.status(body.statusCode).json(body);
+  });
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Recovery Desk')
+      .setDescription('Two-factor authentication lifecycle and support-mediated recovery')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}

@@ -1,0 +1,115 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, DomainErrorCode } from './domain-error';
+
+export function statusForCode(code: DomainErrorCode): HttpStatus {
+  switch (code) {
+    case 'invalid_input':
+      return HttpStatus.BAD_REQUEST;
+    case 'invalid_credentials':
+    case 'not_authenticated':
+      return HttpStatus.UNAUTHORIZED;
+    case 'forbidden':
+      return HttpStatus.FORBIDDEN;
+    case 'not_found':
+    case 'provisioning_disabled':
+    case 'webhook_disabled':
+      return HttpStatus.NOT_FOUND;
+    case 'email_taken':
+    case 'owner_exists':
+      return HttpStatus.CONFLICT;
+    case 'rate_limited':
+      return HttpStatus.TOO_MANY_REQUESTS;
+  }
+}
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+  code?: string;
+}
+
+function reasonPhrase(status: number): string {
+  const name = HttpStatus[status] as string | undefined;
+  if (name === undefined) return 'Error';
+  return name
+    .toLowerCase()
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(' ');
+}
+
+/**
+ * The single exception filter: domain errors become their mapped status, Nest HTTP exceptions
+ * (validation, body parser, not found routes) keep theirs, anything else is logged and becomes a
+ * 500 without details. Every response has the CONTRACT shape { statusCode, error, message }.
+ */
+@Catch()
+export class DomainErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const context = host.switchToHttp();
+    const response = context.getResponse<Response>();
+    const request = context.getRequest<Request>();
+    const body = this.toBody(exception, request);
+    if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) {
+      response.setHeader(
+        'Retry-After',
+        String(Math.max(1, Math.ceil(exception.retryAfterSeconds))),
+      );
+    }
+    if (response.headersSent) return;
+    response.status(body.statusCode).json(body);
+  }
+
+  toBody(exception: unknown, request: Request): ErrorBody {
+    if (exception instanceof DomainError) {
+      const status = statusForCode(exception.code);
+      return {
+        statusCode: status,
+        error: reasonPhrase(status),
+        message: exception.message,
+        code: exception.code,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const payload = exception.getResponse();
+      const message =
+        typeof payload === 'object' && payload !== null && 'message' in payload
+          ? (payload as { message: string | string[] }).message
+          : exception.message;
+      return { statusCode: status, error: reasonPhrase(status), message };
+    }
+    // body-parser errors carry a status (400 malformed JSON, 413 too large, 415 charset)
+    const parserStatus = (exception as { status?: unknown; type?: unknown }).status;
+    if (typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500) {
+      const type = (exception as { type?: unknown }).type;
+      const message =
+        type === 'entity.parse.failed'
+          ? 'Malformed JSON body'
+          : type === 'entity.too.large'
+            ? 'Request body too large'
+            : reasonPhrase(parserStatus);
+      return { statusCode: parserStatus, error: reasonPhrase(parserStatus), message };
+    }
+    this.logger.error(
+      { err: exception, method: request.method, path: request.path },
+      'Unhandled error',
+    );
+    return {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      error: 'Internal Server Error',
+      message: 'Internal server error',
+    };
+  }
+}

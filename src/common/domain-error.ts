@@ -1,0 +1,29 @@
+/**
+ * Every failure a service can report. Services throw DomainError with one of these codes and know
+ * nothing of HTTP; the global filter (domain-error.filter.ts) maps each code to a status with an
+ * exhaustive switch, so adding a code here without mapping it fails to compile.
+ */
+export type DomainErrorCode =
+  // accounts
+  | 'invalid_credentials'
+  | 'not_authenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'email_taken'
+  | 'owner_exists'
+  | 'invalid_input'
+  | 'rate_limited'
+  | 'provisioning_disabled'
+  | 'webhook_disabled';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message?: string,
+    /** seconds, for rate_limited-like codes: sent as Retry-After */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message ?? code);
+    this.name = 'DomainError';
+  }
+}

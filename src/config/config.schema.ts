@@ -1,0 +1,239 @@
+import { isIP } from 'node:net';
+
+/** A configuration problem, reported at start-up as one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+  }
+}
+
+export type Role = 'api' | 'smtp' | 'worker';
+export type SenderAuthMode = 'dmarc' | 'upstream' | 'none';
+export type MailTransport = { kind: 'file'; dir: string } | { kind: 'smtp'; url: string };
+
+export interface AppConfig {
+  nodeEnv: string;
+  roles: ReadonlySet<Role>;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  httpHost: string;
+  httpPort: number;
+  smtpHost: string;
+  smtpPort: number;
+  smtpTlsKeyFile: string | undefined;
+  smtpTlsCertFile: string | undefined;
+  supportAddresses: string[];
+  maxMessageBytes: number;
+  publicUrl: string;
+  mailTransport: MailTransport;
+  mailFrom: string;
+  /** base64 of 32 bytes, or undefined when a development key must be created. */
+  secretKey: string | undefined;
+  senderAuth: SenderAuthMode;
+  authservId: string | undefined;
+  dnsServers: string[];
+  inboundToken: string | undefined;
+  provisioningToken: string | undefined;
+  recoveryExpiryHours: number;
+  recoveryDelayMinutes: number;
+  rawRetentionDays: number;
+  logLevel: string;
+  varDir: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string, fallback: string): string {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const raw = text(env, name, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
+
+function emailList(env: Env, name: string, fallback: string): string[] {
+  const list = text(env, name, fallback)
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item !== '');
+  if (list.length === 0) throw new ConfigError(name, 'must list at least one address');
+  for (const item of list) {
+    if (!EMAIL.test(item)) throw new ConfigError(name, `"${item}" is not an e-mail address`);
+  }
+  return list;
+}
+
+function roles(env: Env): Set<Role> {
+  const raw = text(env, 'ROLES', 'api,smtp,worker');
+  const result = new Set<Role>();
+  for (const item of raw.split(',').map((r) => r.trim())) {
+    if (item !== 'api' && item !== 'smtp' && item !== 'worker') {
+      throw new ConfigError('ROLES', `unknown role "${item}" (expected api, smtp, worker)`);
+    }
+    result.add(item);
+  }
+  return result;
+}
+
+function mailTransport(env: Env): MailTransport {
+  const raw = text(env, 'MAIL_TRANSPORT', 'file:var/outbox');
+  if (raw.startsWith('file:')) {
+    const dir = raw.slice('file:'.length);
+    if (dir === '') throw new ConfigError('MAIL_TRANSPORT', 'file: needs a directory');
+    return { kind: 'file', dir };
+  }
+  if (raw.startsWith('smtp://') || raw.startsWith('smtps://')) {
+    url(env, 'MAIL_TRANSPORT', raw, ['smtp:', 'smtps:']);
+    return { kind: 'smtp', url: raw };
+  }
+  throw new ConfigError(
+    'MAIL_TRANSPORT',
+    'must be smtp://host:port, smtps://host:port or file:DIR',
+  );
+}
+
+function secretKey(env: Env, nodeEnv: string): string | undefined {
+  const raw = optional(env, 'SECRET_KEY');
+  if (raw === undefined) {
+    if (nodeEnv === 'production') {
+      throw new ConfigError('SECRET_KEY', 'is required when NODE_ENV=production');
+    }
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || Buffer.from(raw, 'base64').length !== 32) {
+    throw new ConfigError('SECRET_KEY', 'must be 32 bytes encoded as base64');
+  }
+  return raw;
+}
+
+function dnsServers(env: Env): string[] {
+  const raw = optional(env, 'DNS_SERVERS');
+  if (raw === undefined) return [];
+  return raw.split(',').map((item) => {
+    const server = item.trim();
+    // ip, ip:port, [v6], [v6]:port
+    const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(server) ?? /^([^:]+)(?::(\d+))?$/.exec(server);
+    const host = match?.[1] ?? server;
+    const port = match?.[2];
+    if (isIP(host) === 0 || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) {
+      throw new ConfigError('DNS_SERVERS', `"${server}" is not ip[:port]`);
+    }
+    return server;
+  });
+}
+
+function senderAuth(env: Env): SenderAuthMode {
+  const raw = text(env, 'SENDER_AUTH', 'dmarc');
+  if (raw !== 'dmarc' && raw !== 'upstream' && raw !== 'none') {
+    throw new ConfigError('SENDER_AUTH', `must be dmarc, upstream or none, got "${raw}"`);
+  }
+  return raw;
+}
+
+function token(env: Env, name: string): string | undefined {
+  const value = optional(env, name);
+  if (value !== undefined && value.length < 16) {
+    throw new ConfigError(name, 'must be at least 16 characters');
+  }
+  return value;
+}
+
+/** Reads and validates every variable of CONTRACT §1; throws ConfigError on the first bad one. */
+export function loadConfig(env: Env): AppConfig {
+  const nodeEnv = text(env, 'NODE_ENV', 'development');
+  const supportAddresses = emailList(env, 'SUPPORT_ADDRESSES', 'support@recovery-desk.test');
+  const mode = senderAuth(env);
+  const authservId = optional(env, 'AUTHSERV_ID');
+  if (mode === 'upstream' && authservId === undefined) {
+    throw new ConfigError('AUTHSERV_ID', 'is required when SENDER_AUTH=upstream');
+  }
+  const mailFrom = text(env, 'MAIL_FROM', supportAddresses[0]);
+  if (!EMAIL.test(mailFrom.replace(/^.*<([^>]+)>\s*$/, '$1'))) {
+    throw new ConfigError('MAIL_FROM', `"${mailFrom}" is not an e-mail address`);
+  }
+  const publicUrl = url(env, 'PUBLIC_URL', 'http://localhost:3000', ['http:', 'https:']).replace(
+    /\/+$/,
+    '',
+  );
+  const tlsKey = optional(env, 'SMTP_TLS_KEY_FILE');
+  const tlsCert = optional(env, 'SMTP_TLS_CERT_FILE');
+  if ((tlsKey === undefined) !== (tlsCert === undefined)) {
+    throw new ConfigError(
+      'SMTP_TLS_CERT_FILE',
+      'SMTP_TLS_KEY_FILE and SMTP_TLS_CERT_FILE go together',
+    );
+  }
+  const prefix = text(env, 'REDIS_PREFIX', 'rd');
+  if (!/^[A-Za-z0-9_.:-]+$/.test(prefix)) {
+    throw new ConfigError('REDIS_PREFIX', 'may contain only letters, digits and _ . : -');
+  }
+  const logLevel = text(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'warn' : 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `unknown level "${logLevel}"`);
+  }
+  return {
+    nodeEnv,
+    roles: roles(env),
+    databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/recovery_desk', [
+      'postgres:',
+      'postgresql:',
+    ]),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisPrefix: prefix,
+    httpHost: text(env, 'HTTP_HOST', '127.0.0.1'),
+    httpPort: integer(env, 'HTTP_PORT', 3000, 0, 65535),
+    smtpHost: text(env, 'SMTP_HOST', '127.0.0.1'),
+    smtpPort: integer(env, 'SMTP_PORT', 2525, 0, 65535),
+    smtpTlsKeyFile: tlsKey,
+    smtpTlsCertFile: tlsCert,
+    supportAddresses,
+    maxMessageBytes: integer(env, 'MAX_MESSAGE_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    publicUrl,
+    mailTransport: mailTransport(env),
+    mailFrom,
+    secretKey: secretKey(env, nodeEnv),
+    senderAuth: mode,
+    authservId,
+    dnsServers: dnsServers(env),
+    inboundToken: token(env, 'INBOUND_TOKEN'),
+    provisioningToken: token(env, 'PROVISIONING_TOKEN'),
+    recoveryExpiryHours: integer(env, 'RECOVERY_EXPIRY_HOURS', 168, 1, 24 * 365),
+    recoveryDelayMinutes: integer(env, 'RECOVERY_DELAY_MINUTES', 0, 0, 60 * 24 * 30),
+    rawRetentionDays: integer(env, 'RAW_RETENTION_DAYS', 30, 0, 3650),
+    logLevel,
+    varDir: text(env, 'VAR_DIR', 'var'),
+  };
+}
