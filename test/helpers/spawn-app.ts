@@ -1,0 +1,50 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+export interface SpawnedApp {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts src/main.ts as a real child process (TypeScript transpiled on the fly by ts-node), for
+ * tests that need a process of its own: start-up refusals, kill -9, SIGTERM.
+ */
+export function spawnApp(env: Record<string, string>): SpawnedApp {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'src/main.ts')],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Resolves once the child's output matches, or rejects after the timeout with what it printed. */
+export async function waitForOutput(
+  app: SpawnedApp,
+  pattern: RegExp,
+  timeoutMs = 30000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(app.output())) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${pattern}; got:\n${app.output()}`);
+    if (app.child.exitCode !== null) throw new Error(`process exited early:\n${app.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
