@@ -71,8 +71,9 @@ export function registerQueue(name: string) {
     useFactory: (config: AppConfigService) => ({
       connection: {
         ...redisOptions(config.get('redisUrl')),
+        // commands fail at once while Redis is unreachable (no offline queue to hang on); BullMQ
+        // still gives this queue's worker, when there is one, its own blocking connection
         enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
       },
       prefix: config.get('redisPrefix'),
     }),
