@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuditModule } from './audit/audit.module';
+import { BillingModule } from './billing/billing.module';
 import { AuthGuard } from './common/auth.guard';
 import { DomainErrorFilter } from './common/domain-error.filter';
 import { loggerParams } from './common/logging';
@@ -14,7 +15,7 @@ import { HealthModule } from './health/health.module';
 import { QueueModule } from './queue/queue.module';
 
 /** Feature modules present in every role (services, controllers, producers). */
-const featureModules: Type[] = [AuditModule, AccountsModule, HealthModule];
+const featureModules: Type[] = [AuditModule, AccountsModule, HealthModule, BillingModule];
 
 /** Queue processors and schedulers: loaded only when ROLES includes worker. */
 const workerModules: Type[] = [];

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type TestAgent from 'supertest/lib/agent';
 import type { DataSource } from 'typeorm';
 import { normalizeEmail } from '../../src/accounts/email-address';
 import { Organization, OrganizationPlan } from '../../src/accounts/organization.entity';
@@ -85,7 +86,7 @@ export async function makeBilling(
 
 /** Signs in with e-mail and password and returns the bearer token (users without 2FA). */
 export async function signIn(
-  http: import('supertest/lib/agent').default,
+  http: TestAgent,
   email: string,
   password = DEFAULT_PASSWORD,
 ): Promise<string> {
