@@ -27,6 +27,11 @@ export interface RunningApp {
 export interface StartOptions {
   /** run pending migrations first (npm start does; tests migrate once in their global setup) */
   migrate?: boolean;
+  /**
+   * let Nest close the app on SIGTERM/SIGINT (default). main.ts turns it off and handles the
+   * signals itself, so a drained shutdown ends with exit code 0 rather than a re-raised signal.
+   */
+  shutdownHooks?: boolean;
 }
 
 /** Builds, configures and starts the application for the roles in config. */
@@ -38,7 +43,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   configureHttp(app);
 
   let httpUrl: string | undefined;

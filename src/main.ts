@@ -1,6 +1,10 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './config/config.schema';
-import { startApp } from './app';
+import { DemoSeedService, formatDemoSignIns } from './billing/demo-seed.service';
+import { AppConfig, ConfigError, loadConfig } from './config/config.schema';
+import { RunningApp, startApp } from './app';
+
+/** How long a graceful shutdown may take before the process gives up and exits 1. */
+const SHUTDOWN_TIMEOUT_MS = 25_000;
 
 /** The one entry point: ROLES (api, smtp, worker; all by default) picks what this process runs. */
 async function main(): Promise<void> {
@@ -14,13 +18,67 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const running = await startApp(config);
+  const running = await startApp(config, { shutdownHooks: false });
+  handleShutdownSignals(running);
   const roles = [...config.roles].join(',');
   const lines = [`Recovery Desk running (roles: ${roles})`];
   if (running.httpUrl !== undefined) {
     lines.push(`  web and API: ${running.httpUrl}  (OpenAPI: ${running.httpUrl}/api/docs)`);
   }
+  lines.push(...(await demo(running, config)));
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * A fresh development database gets the demo (never with NODE_ENV=production), and its sign-ins
+ * are printed while it is there. A failed seed is reported, not fatal: the service still runs.
+ */
+async function demo(running: RunningApp, config: AppConfig): Promise<string[]> {
+  if (config.nodeEnv === 'production') return [];
+  const seeder = running.app.get(DemoSeedService);
+  try {
+    const seeded = await seeder.seedIfEmpty();
+    const signIns = seeded ?? (await seeder.present());
+    if (signIns === undefined) return [];
+    return [
+      seeded !== undefined ? 'The database was empty: seeded a demo.' : 'Demo data present.',
+      ...formatDemoSignIns(signIns),
+      `  sign in at ${config.publicUrl}`,
+    ];
+  } catch (error) {
+    return [`Demo seed skipped: ${error instanceof Error ? error.message : String(error)}`];
+  }
+}
+
+/**
+ * SIGTERM/SIGINT: stop taking work, let in-flight jobs finish, close SMTP and HTTP and the
+ * connections, then exit 0. A second signal, or a shutdown that hangs, exits 1 at once.
+ */
+function handleShutdownSignals(running: RunningApp): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stdout.write(`${signal}: shutting down gracefully\n`);
+    setTimeout(() => {
+      process.stderr.write('Shutdown timed out\n');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(
+          `Shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((error: unknown) => {
