@@ -1,0 +1,138 @@
+import { ConfigError, loadConfig } from './config.schema';
+
+const KEY = Buffer.alloc(32, 1).toString('base64');
+
+function refusal(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('has the CONTRACT defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/recovery_desk',
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: 'rd',
+      httpHost: '127.0.0.1',
+      httpPort: 3000,
+      smtpHost: '127.0.0.1',
+      smtpPort: 2525,
+      supportAddresses: ['support@recovery-desk.test'],
+      maxMessageBytes: 10485760,
+      publicUrl: 'http://localhost:3000',
+      mailTransport: { kind: 'file', dir: 'var/outbox' },
+      mailFrom: 'support@recovery-desk.test',
+      secretKey: undefined,
+      senderAuth: 'dmarc',
+      dnsServers: [],
+      inboundToken: undefined,
+      provisioningToken: undefined,
+      recoveryExpiryHours: 168,
+      recoveryDelayMinutes: 0,
+      rawRetentionDays: 30,
+    });
+    expect([...config.roles].sort()).toEqual(['api', 'smtp', 'worker']);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      ROLES: 'worker, api',
+      DATABASE_URL: 'postgresql://u:p@db:5433/rd',
+      REDIS_URL: 'rediss://redis:6380/2',
+      REDIS_PREFIX: 'rd-staging',
+      HTTP_PORT: '8080',
+      HTTP_HOST: '0.0.0.0',
+      SMTP_PORT: '25',
+      SMTP_HOST: '::',
+      SUPPORT_ADDRESSES: 'Support@Example.se, help@example.se',
+      MAX_MESSAGE_BYTES: '2048',
+      PUBLIC_URL: 'https://desk.example.se/',
+      MAIL_TRANSPORT: 'smtp://mailpit:1025',
+      MAIL_FROM: 'Recovery Desk <desk@example.se>',
+      SECRET_KEY: KEY,
+      SENDER_AUTH: 'upstream',
+      AUTHSERV_ID: 'mx.example.se',
+      DNS_SERVERS: '1.1.1.1, 9.9.9.9:53, [2606:4700::1111]:53',
+      INBOUND_TOKEN: 'i'.repeat(16),
+      PROVISIONING_TOKEN: 'p'.repeat(32),
+      RECOVERY_EXPIRY_HOURS: '24',
+      RECOVERY_DELAY_MINUTES: '60',
+      RAW_RETENTION_DAYS: '0',
+    });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgresql://u:p@db:5433/rd',
+      redisPrefix: 'rd-staging',
+      httpPort: 8080,
+      supportAddresses: ['support@example.se', 'help@example.se'],
+      publicUrl: 'https://desk.example.se',
+      mailTransport: { kind: 'smtp', url: 'smtp://mailpit:1025' },
+      mailFrom: 'Recovery Desk <desk@example.se>',
+      secretKey: KEY,
+      senderAuth: 'upstream',
+      authservId: 'mx.example.se',
+      dnsServers: ['1.1.1.1', '9.9.9.9:53', '[2606:4700::1111]:53'],
+      provisioningToken: 'p'.repeat(32),
+      recoveryExpiryHours: 24,
+      recoveryDelayMinutes: 60,
+      rawRetentionDays: 0,
+    });
+    expect([...config.roles].sort()).toEqual(['api', 'worker']);
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(loadConfig({ PROVISIONING_TOKEN: '', HTTP_PORT: ' ' })).toMatchObject({
+      provisioningToken: undefined,
+      httpPort: 3000,
+    });
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ['ROLES', { ROLES: 'api,cron' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://x@y/z' }],
+    ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+    ['REDIS_URL', { REDIS_URL: 'http://redis:6379' }],
+    ['REDIS_PREFIX', { REDIS_PREFIX: 'has space' }],
+    ['HTTP_PORT', { HTTP_PORT: 'eighty' }],
+    ['HTTP_PORT', { HTTP_PORT: '70000' }],
+    ['SMTP_PORT', { SMTP_PORT: '-1' }],
+    ['SUPPORT_ADDRESSES', { SUPPORT_ADDRESSES: 'support' }],
+    ['SUPPORT_ADDRESSES', { SUPPORT_ADDRESSES: ' , ' }],
+    ['MAX_MESSAGE_BYTES', { MAX_MESSAGE_BYTES: '10MB' }],
+    ['MAX_MESSAGE_BYTES', { MAX_MESSAGE_BYTES: '10' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'ftp://desk.example' }],
+    ['MAIL_TRANSPORT', { MAIL_TRANSPORT: 'sendmail' }],
+    ['MAIL_TRANSPORT', { MAIL_TRANSPORT: 'file:' }],
+    ['MAIL_FROM', { MAIL_FROM: 'not an address' }],
+    ['SECRET_KEY', { SECRET_KEY: 'c2hvcnQ=' }],
+    ['SECRET_KEY', { SECRET_KEY: '!!!' }],
+    ['SECRET_KEY', { NODE_ENV: 'production' }],
+    ['SENDER_AUTH', { SENDER_AUTH: 'maybe' }],
+    ['AUTHSERV_ID', { SENDER_AUTH: 'upstream' }],
+    ['DNS_SERVERS', { DNS_SERVERS: 'dns.google' }],
+    ['DNS_SERVERS', { DNS_SERVERS: '1.1.1.1:99999' }],
+    ['INBOUND_TOKEN', { INBOUND_TOKEN: 'short' }],
+    ['PROVISIONING_TOKEN', { PROVISIONING_TOKEN: 'short' }],
+    ['RECOVERY_EXPIRY_HOURS', { RECOVERY_EXPIRY_HOURS: '0' }],
+    ['RECOVERY_DELAY_MINUTES', { RECOVERY_DELAY_MINUTES: '1.5' }],
+    ['RAW_RETENTION_DAYS', { RAW_RETENTION_DAYS: 'forever' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['SMTP_TLS_CERT_FILE', { SMTP_TLS_KEY_FILE: '/tmp/key.pem' }],
+  ])('names %s in a one-line message when it is bad (%j)', (variable, env) => {
+    const error = refusal(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message.startsWith(`${variable}: `)).toBe(true);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('does not echo a bad secret back in the message', () => {
+    const secret = 'dGhpcyBpcyBub3QgMzIgYnl0ZXM=';
+    expect(refusal({ SECRET_KEY: secret }).message).not.toContain(secret);
+  });
+});
