@@ -6,6 +6,8 @@ const transform = {
 const transformIgnorePatterns = ['/node_modules/(?!(@scure/base|@noble/hashes|otplib|@otplib)/)'];
 
 module.exports = {
+  // testTimeout is a global option: inside a project entry Jest ignores it (and keeps 5 s)
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
