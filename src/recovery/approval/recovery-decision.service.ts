@@ -1,0 +1,303 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AccountsRepository } from '../../accounts/accounts.repository';
+import { AuditService } from '../../audit/audit.service';
+import { DomainError } from '../../common/domain-error';
+import { AppConfigService } from '../../config/app-config.service';
+import { TwoFactorResetService } from '../../admin-reset/two-factor-reset.service';
+import { MailService } from '../../mail/mail.service';
+import { RecoveryResetQueue } from './recovery-reset.queue';
+import { RecoveryRequest } from './recovery-request.entity';
+import { RecoveryRequestRepository } from './recovery-request.repository';
+
+export interface ApprovalResult {
+  status: RecoveryRequest['status'];
+  approvals: number;
+  approvalsRequired: number;
+  executesAt?: string;
+}
+
+export function hashCancelToken(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+/**
+ * What happens to a request after it reached the agents' queue: approvals, denial, cancellation by
+ * the mailbox owner or an organization admin, expiry, and the reset itself. Every transition is a
+ * guarded update in one transaction with its audit event (DESIGN.md "The request state machine").
+ */
+@Injectable()
+export class RecoveryDecisionService {
+  private readonly logger = new Logger(RecoveryDecisionService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly requests: RecoveryRequestRepository,
+    private readonly accounts: AccountsRepository,
+    private readonly audit: AuditService,
+    private readonly mail: MailService,
+    private readonly resets: TwoFactorResetService,
+    private readonly resetQueue: RecoveryResetQueue,
+    private readonly config: AppConfigService,
+  ) {}
+
+  async approve(requestId: string, agentId: string, note?: string): Promise<ApprovalResult> {
+    const outcome = await this.dataSource.transaction(async (tx) => {
+      const request = await this.requests.findByIdForUpdate(tx, requestId);
+      if (request === null) throw new DomainError('not_found', 'No such request');
+      if (request.status !== 'awaiting_approval') {
+        throw new DomainError('request_not_open', `The request is ${request.status}`);
+      }
+      const existing = await this.requests.approvals(requestId, tx);
+      if (existing.some((approval) => approval.agentId === agentId)) {
+        // owners' and admins' recoveries need two DIFFERENT agents
+        throw new DomainError('already_approved', 'You have already approved this request');
+      }
+      await this.requests.insertApproval(tx, { requestId, agentId, note: note ?? null });
+      const approvals = existing.length + 1;
+      await this.audit.record(
+        {
+          actor: { type: 'user', id: agentId },
+          action: 'recovery.approval_recorded',
+          targetUserId: request.userId,
+          organizationId: request.organizationId,
+          subjectId: request.id,
+          data: { approvals, approvalsRequired: request.approvalsRequired },
+        },
+        tx,
+      );
+      if (approvals < request.approvalsRequired) {
+        return { request, approvals };
+      }
+      const now = new Date();
+      const executesAt = new Date(now.getTime() + this.config.get('recoveryDelayMinutes') * 60_000);
+      const approved = await this.requests.transition(
+        tx,
+        request.id,
+        ['awaiting_approval'],
+        'approved',
+        { decidedAt: now, decidedBy: agentId, executesAt },
+      );
+      if (approved === null) throw new DomainError('request_not_open');
+      await this.audit.record(
+        {
+          actor: { type: 'user', id: agentId },
+          action: 'recovery.approved',
+          targetUserId: request.userId,
+          organizationId: request.organizationId,
+          subjectId: request.id,
+          data: { approvals, executesAt: executesAt.toISOString() },
+        },
+        tx,
+      );
+      return { request: approved, approvals };
+    });
+    const { request, approvals } = outcome;
+    if (request.status === 'approved' && request.executesAt !== null) {
+      await this.resetQueue.schedule(request.id, request.executesAt);
+    }
+    return {
+      status: request.status,
+      approvals,
+      approvalsRequired: request.approvalsRequired,
+      ...(request.status === 'approved' && request.executesAt !== null
+        ? { executesAt: request.executesAt.toISOString() }
+        : {}),
+    };
+  }
+
+  async deny(requestId: string, agentId: string, reason: string): Promise<{ status: 'denied' }> {
+    await this.dataSource.transaction(async (tx) => {
+      const denied = await this.requests.transition(tx, requestId, ['awaiting_approval'], 'denied', {
+        decidedAt: new Date(),
+        decidedBy: agentId,
+        denyReason: reason,
+      });
+      if (denied === null) await this.throwNotOpen(requestId, tx);
+      const request = denied as RecoveryRequest;
+      await this.audit.record(
+        {
+          actor: { type: 'user', id: agentId },
+          action: 'recovery.denied',
+          targetUserId: request.userId,
+          organizationId: request.organizationId,
+          subjectId: request.id,
+          data: { reason },
+        },
+        tx,
+      );
+      await this.notifyUser(request, 'recovery_denied', tx, { reason });
+    });
+    return { status: 'denied' };
+  }
+
+  /** The mailbox owner's cancel link. Works until the reset has run; the token is single-use. */
+  async cancelWithToken(token: string): Promise<{ status: 'cancelled' }> {
+    const request =
+      token.length > 200 ? null : await this.requests.findByCancelTokenHash(hashCancelToken(token));
+    if (request === null) throw new DomainError('not_found', 'This cancel link is not valid');
+    await this.cancel(request.id, { type: 'mailbox', id: null }, { cancelTokenHash: null });
+    return { status: 'cancelled' };
+  }
+
+  /** An owner or admin of the member's organization cancels (e.g. during the delay). */
+  async cancelByOrganizationAdmin(
+    requestId: string,
+    admin: { id: string; organizationId: string | null },
+  ): Promise<{ status: 'cancelled' }> {
+    const request = await this.requests.findById(requestId);
+    if (request === null || request.organizationId !== admin.organizationId) {
+      throw new DomainError('not_found', 'No such request');
+    }
+    await this.cancel(request.id, { type: 'user', id: admin.id }, {});
+    return { status: 'cancelled' };
+  }
+
+  private async cancel(
+    requestId: string,
+    actor: { type: 'mailbox' | 'user'; id: string | null },
+    values: Partial<RecoveryRequest>,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      const cancelled = await this.requests.transition(
+        tx,
+        requestId,
+        ['awaiting_approval', 'approved'],
+        'cancelled',
+        { ...values, decidedAt: new Date() },
+      );
+      if (cancelled === null) await this.throwNotOpen(requestId, tx);
+      const request = cancelled as RecoveryRequest;
+      await this.audit.record(
+        {
+          actor,
+          action: 'recovery.cancelled',
+          targetUserId: request.userId,
+          organizationId: request.organizationId,
+          subjectId: request.id,
+        },
+        tx,
+      );
+    });
+  }
+
+  /** Open requests nobody decided within RECOVERY_EXPIRY_HOURS. Returns how many expired. */
+  async expireDue(now = new Date()): Promise<number> {
+    let expired = 0;
+    for (const due of await this.requests.findExpired(now)) {
+      await this.dataSource.transaction(async (tx) => {
+        const request = await this.requests.transition(tx, due.id, ['awaiting_approval'], 'expired', {
+          decidedAt: now,
+        });
+        if (request === null) return;
+        expired += 1;
+        await this.audit.record(
+          {
+            actor: { type: 'system' },
+            action: 'recovery.expired',
+            targetUserId: request.userId,
+            organizationId: request.organizationId,
+            subjectId: request.id,
+          },
+          tx,
+        );
+      });
+    }
+    return expired;
+  }
+
+  /**
+   * Runs the reset of an approved request exactly once: the guarded `approved → completed` update
+   * and the reset commit together, so a second run (job retried, sweeper) finds nothing to do, and
+   * a request cancelled during the delay is never reset.
+   */
+  async executeReset(requestId: string): Promise<'completed' | 'skipped'> {
+    return this.dataSource.transaction(async (tx) => {
+      const now = new Date();
+      const current = await this.requests.findByIdForUpdate(tx, requestId);
+      if (current === null || current.status !== 'approved' || current.userId === null) {
+        return 'skipped';
+      }
+      if (current.executesAt !== null && current.executesAt > now) return 'skipped';
+      const request = await this.requests.transition(tx, requestId, ['approved'], 'completed', {
+        completedAt: now,
+      });
+      if (request === null || request.userId === null) return 'skipped';
+      await this.resets.reset(
+        {
+          targetUserId: request.userId,
+          actor: { type: 'system' },
+          reason: 'support_recovery',
+          subjectId: request.id,
+        },
+        tx,
+      );
+      await this.audit.record(
+        {
+          actor: { type: 'system' },
+          action: 'recovery.completed',
+          targetUserId: request.userId,
+          organizationId: request.organizationId,
+          subjectId: request.id,
+        },
+        tx,
+      );
+      await this.notifyUser(request, 'recovery_approved', tx, {
+        signInUrl: `${this.config.get('publicUrl')}/login`,
+      });
+      return 'completed';
+    });
+  }
+
+  /** Approved requests whose reset is due; the sweeper re-enqueues them (Redis outage, crash). */
+  async dueResets(now = new Date()): Promise<RecoveryRequest[]> {
+    return this.requests.findApprovedDue(now);
+  }
+
+  private async throwNotOpen(requestId: string, tx: EntityManager): Promise<never> {
+    const request = await this.requests.findById(requestId, tx);
+    if (request === null) throw new DomainError('not_found', 'No such request');
+    throw new DomainError('request_not_open', `The request is ${request.status}`);
+  }
+
+  /** Replies go to the authenticated sender, which is the user's own login address. */
+  private async notifyUser(
+    request: RecoveryRequest,
+    template: 'recovery_denied' | 'recovery_approved',
+    tx: EntityManager,
+    vars: { reason: string } | { signInUrl: string },
+  ): Promise<void> {
+    if (request.userId === null) return;
+    const user = await this.accounts.findUser(request.userId, tx);
+    if (user === null) return;
+    const threading = {
+      inReplyTo: request.messageIdHeader ?? undefined,
+      references: [
+        ...(request.referencesHeader?.split(/\s+/).filter(Boolean) ?? []),
+        ...(request.messageIdHeader !== null ? [request.messageIdHeader] : []),
+      ],
+      autoReply: true,
+      userId: user.id,
+      to: user.email,
+      locale: user.locale,
+    };
+    if (template === 'recovery_denied') {
+      await this.mail.enqueue(
+        { ...threading, template, vars: { name: user.name, reason: (vars as { reason: string }).reason } },
+        tx,
+      );
+    } else {
+      await this.mail.enqueue(
+        {
+          ...threading,
+          template,
+          vars: { name: user.name, signInUrl: (vars as { signInUrl: string }).signInUrl },
+        },
+        tx,
+      );
+    }
+    this.logger.debug({ requestId: request.id, template }, 'reply queued');
+  }
+}

@@ -1,0 +1,82 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Public, Roles } from '../../common/auth.decorators';
+import type { AuthenticatedUser } from '../../common/auth.decorators';
+import {
+  ApproveRequestDto,
+  CancelRequestDto,
+  DenyRequestDto,
+  ListRequestsQueryDto,
+} from './recovery-request.dto';
+import { RecoveryDecisionService } from './recovery-decision.service';
+import { RecoveryRequestsService } from './recovery-requests.service';
+
+@ApiTags('support agents')
+@ApiBearerAuth()
+@Roles('agent')
+@Controller('api/recovery/requests')
+export class RecoveryRequestsController {
+  constructor(
+    private readonly requests: RecoveryRequestsService,
+    private readonly decisions: RecoveryDecisionService,
+  ) {}
+
+  @Get()
+  list(@Query() query: ListRequestsQueryDto) {
+    return this.requests.list(query);
+  }
+
+  @Get(':id')
+  detail(@Param('id', ParseUUIDPipe) id: string) {
+    return this.requests.detail(id);
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  approve(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: ApproveRequestDto,
+    @CurrentUser() agent: AuthenticatedUser,
+  ) {
+    return this.decisions.approve(id, agent.id, body.note);
+  }
+
+  @Post(':id/deny')
+  @HttpCode(200)
+  deny(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: DenyRequestDto,
+    @CurrentUser() agent: AuthenticatedUser,
+  ) {
+    return this.decisions.deny(id, agent.id, body.reason);
+  }
+}
+
+/** The mailbox owner's cancel link posts here (the web page asks for one click first). */
+@ApiTags('recovery')
+@Controller('api/recovery/cancel')
+export class RecoveryCancelController {
+  constructor(private readonly decisions: RecoveryDecisionService) {}
+
+  @Public()
+  @Post()
+  @HttpCode(200)
+  cancel(@Body() body: CancelRequestDto) {
+    return this.decisions.cancelWithToken(body.token);
+  }
+}
+
+/** An organization's owner or admin cancels a member's recovery, e.g. during the delay. */
+@ApiTags('organization admin')
+@ApiBearerAuth()
+@Roles('owner', 'admin')
+@Controller('api/org/recovery-requests')
+export class OrganizationRecoveryController {
+  constructor(private readonly decisions: RecoveryDecisionService) {}
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  cancel(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() admin: AuthenticatedUser) {
+    return this.decisions.cancelByOrganizationAdmin(id, admin);
+  }
+}

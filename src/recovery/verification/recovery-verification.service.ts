@@ -1,0 +1,339 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { AccountsRepository } from '../../accounts/accounts.repository';
+import type { User } from '../../accounts/user.entity';
+import { AuditService } from '../../audit/audit.service';
+import { BillingRecord } from '../../billing/billing-record.entity';
+import { AppConfigService } from '../../config/app-config.service';
+import { TwoFactorRepository } from '../../enrollment/two-factor.repository';
+import { MailService } from '../../mail/mail.service';
+import { hashCancelToken } from '../approval/recovery-decision.service';
+import {
+  RecoveryRequest,
+  RejectionReason,
+  RequestChecks,
+} from '../approval/recovery-request.entity';
+import { RecoveryRequestRepository } from '../approval/recovery-request.repository';
+import {
+  InboundMessageForVerification,
+  InboundMessageHandler,
+  InboundMessageOutcome,
+} from '../inbound-email/inbound-message.handler';
+import { checkEvidence } from './evidence';
+import { buildBodyExcerpt } from './masking';
+import { senderAddress } from './sender-match';
+import { extractVisibleText } from './visible-text';
+import { RiskSignalsService } from './risk-signals.service';
+
+/** 3 evidence failures per user per 24 hours, then rate_limited (CONTRACT §4 step 4). */
+export const EVIDENCE_FAILURE_LIMIT = 3;
+const DAY_MS = 24 * 3600_000;
+
+const NOT_CHECKED: RequestChecks['factors'] = {
+  last4: 'not_applicable',
+  holderName: 'not_applicable',
+  studentId: 'not_applicable',
+};
+
+type Draft = Pick<RecoveryRequest, 'sender' | 'userId' | 'organizationId'> & {
+  checks: RequestChecks;
+};
+
+/**
+ * CONTRACT §4 steps 3–6 for an inbound message: who sent it, may they ask, what evidence did they
+ * give — and the request that results. Runs inside the transaction that finishes the inbound
+ * message, so the request, its audit events and its mails commit with it, exactly once.
+ */
+@Injectable()
+export class RecoveryVerificationService extends InboundMessageHandler {
+  constructor(
+    private readonly accounts: AccountsRepository,
+    private readonly twoFactor: TwoFactorRepository,
+    private readonly requests: RecoveryRequestRepository,
+    private readonly risk: RiskSignalsService,
+    private readonly audit: AuditService,
+    private readonly mail: MailService,
+    private readonly config: AppConfigService,
+  ) {
+    super();
+  }
+
+  /**
+   * No reply, ever: the From address may be forged, and answering it would make us a spam cannon
+   * and tell an attacker which addresses have accounts.
+   */
+  async rejectUnauthenticated(
+    message: InboundMessageForVerification,
+    manager: EntityManager,
+  ): Promise<InboundMessageOutcome> {
+    const sender = senderAddress(this.senderInput(message));
+    const email = sender.outcome === 'single_address' ? sender.email : this.rawFrom(message);
+    // linked to the claimed user for the agents' risk picture (impersonation attempts), nothing more
+    const claimed = sender.outcome === 'single_address' ? await this.lookUp(email, manager) : null;
+    return this.reject(message, manager, 'sender_not_authenticated', {
+      sender: email,
+      userId: claimed?.id ?? null,
+      organizationId: claimed?.organizationId ?? null,
+      checks: this.checks(message, 'not_checked', NOT_CHECKED),
+    });
+  }
+
+  async verify(
+    message: InboundMessageForVerification,
+    manager: EntityManager,
+  ): Promise<InboundMessageOutcome> {
+    const sender = senderAddress(this.senderInput(message));
+    if (sender.outcome !== 'single_address') {
+      return this.reject(message, manager, 'ambiguous_sender', {
+        sender: this.rawFrom(message),
+        userId: null,
+        organizationId: null,
+        checks: this.checks(message, 'ambiguous', NOT_CHECKED),
+      });
+    }
+    const user = await this.lookUp(sender.email, manager);
+    if (user === null || user.organizationId === null) {
+      // No reply: whether an address has an account is not ours to tell.
+      return this.reject(message, manager, 'unknown_sender', {
+        sender: sender.email,
+        userId: null,
+        organizationId: null,
+        checks: this.checks(message, 'unknown', NOT_CHECKED),
+      });
+    }
+    // Serialize everything about this user's requests (rate limit, duplicate) on the user row.
+    await this.accounts.lockUser(user.id, manager);
+    const draft: Draft = {
+      sender: sender.email,
+      userId: user.id,
+      organizationId: user.organizationId,
+      checks: this.checks(message, 'matched', NOT_CHECKED),
+    };
+    const factor = await this.twoFactor.findFactor(user.id, manager);
+    if (factor?.status !== 'active') {
+      return this.reject(message, manager, 'no_active_2fa', draft, user);
+    }
+    if (await this.requests.hasOpenRequest(user.id, manager)) {
+      return this.reject(message, manager, 'duplicate_request', draft, user);
+    }
+    const since = new Date(message.receivedAt.getTime() - DAY_MS);
+    const failures = await this.requests.countEvidenceFailuresSince(user.id, since, manager);
+    if (failures >= EVIDENCE_FAILURE_LIMIT) {
+      return this.reject(message, manager, 'rate_limited', draft, user);
+    }
+
+    const organization = await this.accounts.findOrganization(user.organizationId, manager);
+    const billing = await manager
+      .getRepository(BillingRecord)
+      .findBy({ organizationId: user.organizationId });
+    const visible = extractVisibleText(message.message);
+    const evidence = checkEvidence(visible.text, billing, organization?.plan ?? 'paid');
+    const excerpt = buildBodyExcerpt(visible.text, evidence.evidenceValues);
+    const checked: Draft = { ...draft, checks: { ...draft.checks, factors: evidence.factors } };
+    if (evidence.outcome !== 'matched') {
+      return this.reject(message, manager, evidence.outcome, checked, user, excerpt);
+    }
+    return this.accept(message, manager, checked, user, excerpt);
+  }
+
+  private async accept(
+    message: InboundMessageForVerification,
+    manager: EntityManager,
+    draft: Draft,
+    user: User,
+    bodyExcerpt: string,
+  ): Promise<InboundMessageOutcome> {
+    const cancelToken = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(
+      message.receivedAt.getTime() + this.config.get('recoveryExpiryHours') * 3600_000,
+    );
+    const inserted = await this.requests.insert(manager, {
+      ...draft,
+      ...this.threading(message),
+      inboundMessageId: message.inboundMessageId,
+      status: 'awaiting_approval',
+      reason: null,
+      receivedAt: message.receivedAt,
+      // owners' and admins' recoveries need two different agents
+      approvalsRequired: user.role === 'owner' || user.role === 'admin' ? 2 : 1,
+      risk: await this.risk.forUser(user, message.receivedAt, manager),
+      subject: message.message.subject?.slice(0, 500) ?? null,
+      bodyExcerpt,
+      cancelTokenHash: hashCancelToken(cancelToken),
+      expiresAt,
+    });
+    if (inserted === 'duplicate_open') {
+      return this.reject(message, manager, 'duplicate_request', draft, user);
+    }
+    await this.audit.record(
+      {
+        actor: { type: 'system' },
+        action: 'recovery.awaiting_approval',
+        targetUserId: user.id,
+        organizationId: user.organizationId,
+        subjectId: inserted.id,
+        data: { factors: draft.checks.factors, inboundMessageId: message.inboundMessageId },
+      },
+      manager,
+    );
+    await this.mail.enqueue(
+      {
+        ...this.reply(message, user),
+        template: 'recovery_received',
+        vars: {
+          name: user.name,
+          cancelUrl: `${this.config.get('publicUrl')}/recovery/cancel/${cancelToken}`,
+          expiresAt: expiresAt.toISOString(),
+        },
+      },
+      manager,
+    );
+    await this.notifyOrganizationAdmins(user, message.receivedAt, manager);
+    return { decision: 'awaiting_approval', reason: null, requestId: inserted.id };
+  }
+
+  private async reject(
+    message: InboundMessageForVerification,
+    manager: EntityManager,
+    reason: RejectionReason,
+    draft: Draft,
+    replyTo?: User,
+    bodyExcerpt: string | null = null,
+  ): Promise<InboundMessageOutcome> {
+    const inserted = await this.requests.insert(manager, {
+      ...draft,
+      ...this.threading(message),
+      inboundMessageId: message.inboundMessageId,
+      status: 'rejected',
+      reason,
+      receivedAt: message.receivedAt,
+      approvalsRequired: 1,
+      risk: null,
+      subject: message.message.subject?.slice(0, 500) ?? null,
+      bodyExcerpt,
+      cancelTokenHash: null,
+      expiresAt: null,
+    });
+    if (inserted === 'duplicate_open') throw new Error('a rejected request cannot be open');
+    await this.audit.record(
+      {
+        actor: { type: 'system' },
+        action: 'recovery.rejected',
+        targetUserId: draft.userId,
+        organizationId: draft.organizationId,
+        subjectId: inserted.id,
+        data: { reason, inboundMessageId: message.inboundMessageId },
+      },
+      manager,
+    );
+    // Only rejections after the sender was matched to a user are answered, and never with which
+    // check failed (CONTRACT §5).
+    if (replyTo !== undefined) {
+      await this.mail.enqueue(
+        {
+          ...this.reply(message, replyTo),
+          template: 'recovery_more_info',
+          vars: { name: replyTo.name },
+        },
+        manager,
+      );
+    }
+    return { decision: 'rejected', reason, requestId: inserted.id };
+  }
+
+  /** The article's advice is to ask a local admin first: tell them, an independent channel. */
+  private async notifyOrganizationAdmins(
+    member: User,
+    requestedAt: Date,
+    manager: EntityManager,
+  ): Promise<void> {
+    if (member.organizationId === null) return;
+    const colleagues = await this.accounts.findUsersInOrganization(member.organizationId, manager);
+    for (const admin of colleagues) {
+      if (admin.id === member.id || (admin.role !== 'owner' && admin.role !== 'admin')) continue;
+      await this.mail.enqueue(
+        {
+          template: 'recovery_org_notice',
+          to: admin.email,
+          locale: admin.locale,
+          userId: admin.id,
+          vars: {
+            recipientName: admin.name,
+            memberName: member.name,
+            memberEmail: member.email,
+            requestedAt: requestedAt.toISOString(),
+          },
+        },
+        manager,
+      );
+    }
+  }
+
+  /** Replies go to the authenticated sender — the user's login address — never to Reply-To. */
+  private reply(message: InboundMessageForVerification, user: User) {
+    const { messageIdHeader, referencesHeader } = this.threading(message);
+    const references = [
+      ...(referencesHeader?.split(/\s+/).filter(Boolean) ?? []),
+      ...(messageIdHeader !== null ? [messageIdHeader] : []),
+    ];
+    return {
+      to: user.email,
+      locale: user.locale,
+      userId: user.id,
+      autoReply: true,
+      ...(messageIdHeader !== null ? { inReplyTo: messageIdHeader } : {}),
+      ...(references.length > 0 ? { references } : {}),
+    };
+  }
+
+  private threading(message: InboundMessageForVerification) {
+    return {
+      messageIdHeader: message.message.messageId?.slice(0, 1000) ?? null,
+      referencesHeader:
+        message.message.references.length > 0
+          ? message.message.references.join(' ').slice(0, 10000)
+          : null,
+    };
+  }
+
+  private checks(
+    message: InboundMessageForVerification,
+    senderMatch: RequestChecks['senderMatch'],
+    factors: RequestChecks['factors'],
+  ): RequestChecks {
+    const { result, method, detail } = message.authentication;
+    return { senderAuth: { result, method, detail }, senderMatch, factors };
+  }
+
+  private async lookUp(email: string, manager: EntityManager): Promise<User | null> {
+    const user = await this.accounts.findUserByEmail(email, manager);
+    // support agents are not customers: their access is managed elsewhere
+    return user !== null && user.role !== 'agent' ? user : null;
+  }
+
+  private rawFrom(message: InboundMessageForVerification): string {
+    return message.message.from
+      .map((address) => address.address)
+      .join(', ')
+      .slice(0, 320);
+  }
+
+  /** senderAddress reads mailparser's shapes; rebuild them from the inbound pipeline's parse. */
+  private senderInput(message: InboundMessageForVerification) {
+    return {
+      from: {
+        value: message.message.from.map((address) => ({
+          address: address.address,
+          name: address.name,
+        })),
+        html: '',
+        text: '',
+      },
+      headerLines: message.message.headers.map((header) => ({
+        key: header.key,
+        line: `${header.key}: ${header.value}`,
+      })),
+    };
+  }
+}
