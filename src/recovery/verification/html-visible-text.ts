@@ -1,0 +1,132 @@
+import { isComment, isTag, isText, type AnyNode } from 'domhandler';
+import { parseDocument } from 'htmlparser2';
+import { compile } from 'html-to-text';
+import { isHiddenOrQuoted, isReplyHeaderMarker, stylesheetHiding } from './hidden-html';
+
+/** HTML beyond this many characters is not looked at (a hand-written support mail is far smaller;
+ *  the visible text is capped at 100 kB afterwards anyway). */
+export const MAX_HTML_CHARS = 1_000_000;
+
+/**
+ * At most this many start tags are parsed; the rest is dropped. htmlparser2 keeps its stack of
+ * open elements with `unshift`, so parsing is quadratic in the nesting depth, and the depth is
+ * at most the number of start tags: this bound keeps a hostile `<b><b><b>…` message cheap.
+ */
+export const MAX_START_TAGS = 10_000;
+
+/** html-to-text walks the tree recursively; deeper content is dropped rather than overflowing
+ *  the stack. */
+const MAX_CONVERT_DEPTH = 500;
+
+const START_TAG = /<[a-zA-Z]/g;
+
+/** Truncates the HTML to MAX_HTML_CHARS and before its (MAX_START_TAGS + 1)-th start tag. */
+function boundHtml(html: string): string {
+  let bounded = html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html;
+  START_TAG.lastIndex = 0;
+  let count = 0;
+  for (let match = START_TAG.exec(bounded); match !== null; match = START_TAG.exec(bounded)) {
+    count++;
+    if (count > MAX_START_TAGS) {
+      bounded = bounded.slice(0, match.index);
+      break;
+    }
+  }
+  return bounded;
+}
+
+/**
+ * One converter for every message: links without their URLs (an address in an href is not text
+ * the reader sees), images skipped (alt text is not shown when images load), no word wrapping and
+ * no upper-casing, and table cells as blocks so that adjacent cells never run together into one
+ * number ("42" | "42" must not become "4242").
+ */
+const htmlToText = compile({
+  wordwrap: false,
+  // the whole document, not only <body>: a browser renders stray content outside it as well
+  baseElements: { selectors: [], returnDomByDefault: true },
+  limits: { maxDepth: MAX_CONVERT_DEPTH, maxInputLength: MAX_HTML_CHARS },
+  selectors: [
+    { selector: 'a', options: { ignoreHref: true } },
+    { selector: 'img', format: 'skip' },
+    { selector: 'blockquote', format: 'skip' },
+    { selector: 'table', format: 'block' },
+    { selector: 'tr', format: 'block' },
+    { selector: 'td', format: 'block' },
+    { selector: 'th', format: 'block' },
+    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({
+      selector,
+      options: { uppercase: false },
+    })),
+  ],
+});
+
+function styleSheets(root: AnyNode): string[] {
+  const sheets: string[] = [];
+  const stack: AnyNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as AnyNode;
+    if (isTag(node) && node.name.toLowerCase() === 'style') {
+      sheets.push(node.children.map((child) => (isText(child) ? child.data : '')).join(''));
+    } else if ('children' in node) {
+      stack.push(...node.children);
+    }
+  }
+  return sheets;
+}
+
+/**
+ * Source ranges (inclusive start/end offsets) of everything that must not count: hidden elements,
+ * quote containers and comments, plus — from an Outlook reply header on — the rest of the
+ * document. Pre-order, iterative (no recursion on hostile nesting).
+ */
+function removedRanges(root: AnyNode, length: number): Array<[number, number]> {
+  const hiding = stylesheetHiding(styleSheets(root));
+  const ranges: Array<[number, number]> = [];
+  const stack: AnyNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as AnyNode;
+    // An element without indices cannot be cut precisely: cut from it to the end (conservative).
+    const start = node.startIndex ?? 0;
+    const end = node.endIndex ?? length - 1;
+    if (isComment(node)) {
+      ranges.push([start, end]);
+    } else if (isTag(node) && isReplyHeaderMarker(node)) {
+      ranges.push([start, length - 1]);
+    } else if (isTag(node) && isHiddenOrQuoted(node, hiding)) {
+      ranges.push([start, end]);
+    } else if ('children' in node) {
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+    }
+  }
+  return ranges;
+}
+
+/** The source with the given ranges cut out. Ranges may overlap (an element that htmlparser2
+ *  closed implicitly ends where the next one's start tag ends). */
+function cutRanges(source: string, ranges: Array<[number, number]>): string {
+  ranges.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let position = 0;
+  for (const [start, end] of ranges) {
+    if (start > position) out += source.slice(position, start);
+    position = Math.max(position, end + 1);
+  }
+  return out + source.slice(position);
+}
+
+/**
+ * The visible text of an HTML body, without hidden content, quote containers and Outlook-quoted
+ * messages (see hidden-html.ts for what counts as hidden).
+ *
+ * Two passes: htmlparser2 builds a tree with source offsets, the hidden and quoted elements are cut
+ * out of the SOURCE by their offsets, and html-to-text converts what remains. Cutting whole tokens
+ * out of the source can only remove text: every character left was outside every hidden element in
+ * the first parse, so the second parse cannot bring hidden text back.
+ */
+export function htmlToVisibleText(html: string): string {
+  const bounded = boundHtml(html);
+  const document = parseDocument(bounded, { withStartIndices: true, withEndIndices: true });
+  const visibleHtml = cutRanges(bounded, removedRanges(document, bounded.length));
+  return htmlToText(visibleHtml);
+}
