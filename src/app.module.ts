@@ -12,13 +12,21 @@ import { ConfigModule } from './config/config.module';
 import type { AppConfig } from './config/config.schema';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
+import { MailModule } from './mail/mail.module';
+import { MailWorkerModule } from './mail/mail-worker.module';
 import { QueueModule } from './queue/queue.module';
 
 /** Feature modules present in every role (services, controllers, producers). */
-const featureModules: Type[] = [AuditModule, AccountsModule, HealthModule, BillingModule];
+const featureModules: Type[] = [
+  AuditModule,
+  AccountsModule,
+  HealthModule,
+  BillingModule,
+  MailModule,
+];
 
 /** Queue processors and schedulers: loaded only when ROLES includes worker. */
-const workerModules: Type[] = [];
+const workerModules: Type[] = [MailWorkerModule];
 
 @Module({})
 export class AppModule {

@@ -3,6 +3,7 @@ import { Session } from '../accounts/session.entity';
 import { User } from '../accounts/user.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { BillingRecord } from '../billing/billing-record.entity';
+import { OutboundMail } from '../mail/outbound-mail.entity';
 
 /** Every entity, listed once for the data source (explicit lists work the same under Jest and node). */
-export const entities = [Organization, User, Session, BillingRecord, AuditEvent];
+export const entities = [Organization, User, Session, BillingRecord, AuditEvent, OutboundMail];

@@ -1,0 +1,107 @@
+import { formatDateTime } from './mail-format';
+import type { TemplateCatalog } from './mail-templates';
+
+/**
+ * English messages. Tone: say what happened, what happens next and how to get help. Never a
+ * secret, a code or a billing value; a recovery rejection never says which check failed.
+ */
+const SIGNATURE = 'Kind regards\nSupport';
+const NEVER_ASK =
+  'We will never ask you for your password, a 2FA code or a full card number, by e-mail or otherwise.';
+
+const when = (iso: string) => formatDateTime(iso, 'en');
+
+export const enTemplates: TemplateCatalog = {
+  two_factor_enabled: ({ name }, { supportAddress }) => ({
+    subject: 'Two-factor authentication is now on',
+    blocks: [
+      `Hello ${name},`,
+      'Two-factor authentication (2FA) is now turned on for your account. From now on you sign in with your password and a code from your authenticator app.',
+      'Keep your recovery codes somewhere safe. If you lose your phone, a recovery code lets you sign in, and an administrator of your account can reset 2FA for you.',
+      `Did you not turn this on yourself? Contact an administrator of your account, or write to us at ${supportAddress}, as soon as possible.`,
+      SIGNATURE,
+    ],
+  }),
+
+  two_factor_reset_by_admin: ({ name, adminName, resetAt, signInUrl }, { supportAddress }) => ({
+    subject: 'Your two-factor authentication has been reset',
+    blocks: [
+      `Hello ${name},`,
+      `${adminName}, an administrator of your account, reset your two-factor authentication (2FA) on ${when(resetAt)}.`,
+      'The next time you sign in, you will be asked to scan a new QR code with your authenticator app (for example Google Authenticator or Microsoft Authenticator) and enter the code it shows. Your old codes and recovery codes no longer work.',
+      { link: signInUrl, label: 'Sign in' },
+      `Did you not expect this? Contact ${adminName}, or write to us at ${supportAddress}.`,
+      SIGNATURE,
+    ],
+  }),
+
+  recovery_received: ({ name, cancelUrl, expiresAt }) => ({
+    subject: 'We have received your request to reset two-factor authentication',
+    blocks: [
+      `Hello ${name},`,
+      'We have received your e-mail asking us to reset two-factor authentication (2FA) on your account. Someone from our support team will review the request, and you will get another e-mail once it has been decided.',
+      `If the request has not been handled by ${when(expiresAt)}, it expires, and you are welcome to write to us again.`,
+      'Did you not send this request? Cancel it with the link below. Nothing changes on your account until a support agent has approved the request.',
+      { link: cancelUrl, label: 'Cancel the request' },
+      NEVER_ASK,
+      SIGNATURE,
+    ],
+  }),
+
+  recovery_more_info: ({ name }, { supportAddress }) => ({
+    subject: 'We need more information to reset your two-factor authentication',
+    blocks: [
+      name === undefined ? 'Hello,' : `Hello ${name},`,
+      'We received your e-mail about resetting two-factor authentication (2FA), but we could not verify the request with the information it contained. Nothing has been changed on your account.',
+      'The quickest way is often to ask an administrator of your account to reset 2FA for you: Users → your name → "Reset 2FA token".',
+      `If that is not possible, send a new e-mail to ${supportAddress} from the same address you sign in with, and include one of the following:`,
+      {
+        list: [
+          'the last 4 digits of the card or bank account that pays for the subscription',
+          'the name of the person (or company) that holds that card or bank account',
+          'or, if you have a free academic subscription, your student ID',
+        ],
+      },
+      'Never send a full card number, your password or a 2FA code. If you already have a request waiting for review, you do not need to send another one. If you have tried several times already, please wait a day before writing again.',
+      SIGNATURE,
+    ],
+  }),
+
+  recovery_approved: ({ name, signInUrl }, { supportAddress }) => ({
+    subject: 'Your two-factor authentication has been reset',
+    blocks: [
+      `Hello ${name},`,
+      'Your request has been approved and two-factor authentication (2FA) on your account has been reset. Your old codes and recovery codes no longer work.',
+      'The next time you sign in, you will be asked to set up 2FA again: scan the new QR code with your authenticator app and enter the code it shows.',
+      { link: signInUrl, label: 'Sign in' },
+      `Did you not ask for this? Write to us at ${supportAddress} straight away.`,
+      SIGNATURE,
+    ],
+  }),
+
+  recovery_denied: ({ name, reason }, { supportAddress }) => ({
+    subject: 'Your request to reset two-factor authentication was declined',
+    blocks: [
+      `Hello ${name},`,
+      'We could not approve your request to reset two-factor authentication (2FA). Nothing has been changed on your account.',
+      `Reason given by our support team:\n${reason}`,
+      `An administrator of your account can reset 2FA for you directly in the app. If you think this is a mistake, you are welcome to write to us at ${supportAddress}.`,
+      SIGNATURE,
+    ],
+  }),
+
+  recovery_org_notice: (
+    { recipientName, memberName, memberEmail, requestedAt },
+    { supportAddress },
+  ) => ({
+    subject: `Two-factor authentication reset requested for ${memberName}`,
+    blocks: [
+      `Hello ${recipientName},`,
+      `You are receiving this because you are an owner or administrator of your organization's account. On ${when(requestedAt)}, ${memberName} (${memberEmail}) asked our support team by e-mail to reset their two-factor authentication (2FA).`,
+      'A support agent reviews every request before anything changes. If you know about this request, you do not need to do anything.',
+      `If you do not think the request is genuine, write to us at ${supportAddress} as soon as possible so that we can stop it.`,
+      `You can also help ${memberName} directly: Users → ${memberName} → "Reset 2FA token".`,
+      SIGNATURE,
+    ],
+  }),
+};

@@ -1,0 +1,108 @@
+import { formatDateTime } from './mail-format';
+import type { TemplateCatalog } from './mail-templates';
+
+/**
+ * Svenska meddelanden, med samma ord som hjälpcenterartikeln (tvåfaktorsautentisering,
+ * autentiseringsapp, ”Återställ 2fa-token”). Aldrig en hemlighet, en kod eller betalningsuppgifter;
+ * ett avslag säger aldrig vilken kontroll som misslyckades.
+ */
+const SIGNATURE = 'Vänliga hälsningar\nSupporten';
+const NEVER_ASK =
+  'Vi ber dig aldrig om ditt lösenord, en 2FA-kod eller ett fullständigt kortnummer, varken via e-post eller på något annat sätt.';
+
+const when = (iso: string) => formatDateTime(iso, 'sv');
+
+export const svTemplates: TemplateCatalog = {
+  two_factor_enabled: ({ name }, { supportAddress }) => ({
+    subject: 'Tvåfaktorsautentisering är nu aktiverad',
+    blocks: [
+      `Hej ${name}!`,
+      'Tvåfaktorsautentisering (2FA) är nu aktiverad för ditt konto. Från och med nu loggar du in med ditt lösenord och en kod från din autentiseringsapp.',
+      'Spara dina återställningskoder på ett säkert ställe. Om du tappar bort telefonen kan du logga in med en återställningskod, och en administratör för ditt konto kan återställa din 2FA.',
+      `Var det inte du som aktiverade 2FA? Kontakta en administratör för ditt konto eller skriv till oss på ${supportAddress} så snart som möjligt.`,
+      SIGNATURE,
+    ],
+  }),
+
+  two_factor_reset_by_admin: ({ name, adminName, resetAt, signInUrl }, { supportAddress }) => ({
+    subject: 'Din tvåfaktorsautentisering har återställts',
+    blocks: [
+      `Hej ${name}!`,
+      `${adminName}, som är administratör för ditt konto, återställde din tvåfaktorsautentisering (2FA) den ${when(resetAt)}.`,
+      'Nästa gång du loggar in uppmanas du att skanna en ny QR-kod med din autentiseringsapp (t.ex. Google Authenticator eller Microsoft Authenticator) och ange koden som appen visar. Dina gamla koder och återställningskoder fungerar inte längre.',
+      { link: signInUrl, label: 'Logga in' },
+      `Kände du inte till det här? Kontakta ${adminName} eller skriv till oss på ${supportAddress}.`,
+      SIGNATURE,
+    ],
+  }),
+
+  recovery_received: ({ name, cancelUrl, expiresAt }) => ({
+    subject: 'Vi har tagit emot din begäran om att återställa tvåfaktorsautentisering',
+    blocks: [
+      `Hej ${name}!`,
+      'Vi har tagit emot ditt e-postmeddelande om att återställa tvåfaktorsautentiseringen (2FA) för ditt konto. En medarbetare på supporten kommer att granska begäran, och du får ett nytt meddelande när den är behandlad.',
+      `Om ingen har hanterat begäran senast ${when(expiresAt)} upphör den att gälla, och då är du välkommen att skriva till oss igen.`,
+      'Har du inte skickat den här begäran? Avbryt den via länken nedan. Ingenting ändras på ditt konto förrän en medarbetare på supporten har godkänt begäran.',
+      { link: cancelUrl, label: 'Avbryt begäran' },
+      NEVER_ASK,
+      SIGNATURE,
+    ],
+  }),
+
+  recovery_more_info: ({ name }, { supportAddress }) => ({
+    subject: 'Vi behöver mer information för att kunna återställa din tvåfaktorsautentisering',
+    blocks: [
+      name === undefined ? 'Hej!' : `Hej ${name}!`,
+      'Vi har tagit emot ditt e-postmeddelande om att återställa tvåfaktorsautentisering (2FA), men vi kunde inte bekräfta begäran med de uppgifter som fanns i det. Ingenting har ändrats på ditt konto.',
+      'Det går ofta snabbast att be en administratör för ditt konto att återställa 2FA åt dig: Användare → ditt namn → ”Återställ 2fa-token”.',
+      `Om det inte går kan du skicka ett nytt e-postmeddelande till ${supportAddress} från samma e-postadress som du loggar in med. Ta med något av följande:`,
+      {
+        list: [
+          'de sista 4 siffrorna i kreditkortet eller bankkontot som används för att betala prenumerationen',
+          'namnet på den person (eller det företag) som har kreditkortet eller bankkontot',
+          'eller, om du har ett kostnadsfritt akademiskt abonnemang, ditt student-ID',
+        ],
+      },
+      'Skicka aldrig hela kortnumret, ditt lösenord eller en 2FA-kod. Om du redan har en begäran som väntar på granskning behöver du inte skicka en ny. Har du redan försökt flera gånger ber vi dig vänta ett dygn innan du skriver igen.',
+      SIGNATURE,
+    ],
+  }),
+
+  recovery_approved: ({ name, signInUrl }, { supportAddress }) => ({
+    subject: 'Din tvåfaktorsautentisering har återställts',
+    blocks: [
+      `Hej ${name}!`,
+      'Din begäran har godkänts och tvåfaktorsautentiseringen (2FA) för ditt konto har återställts. Dina gamla koder och återställningskoder fungerar inte längre.',
+      'Nästa gång du loggar in uppmanas du att aktivera 2FA igen: skanna den nya QR-koden med din autentiseringsapp och ange koden som appen visar.',
+      { link: signInUrl, label: 'Logga in' },
+      `Var det inte du som bad om det här? Skriv till oss på ${supportAddress} omedelbart.`,
+      SIGNATURE,
+    ],
+  }),
+
+  recovery_denied: ({ name, reason }, { supportAddress }) => ({
+    subject: 'Din begäran om att återställa tvåfaktorsautentisering har avslagits',
+    blocks: [
+      `Hej ${name}!`,
+      'Vi kunde tyvärr inte godkänna din begäran om att återställa tvåfaktorsautentiseringen (2FA). Ingenting har ändrats på ditt konto.',
+      `Motivering från vår support:\n${reason}`,
+      `En administratör för ditt konto kan återställa 2FA åt dig direkt i appen. Om du tror att det här är ett misstag är du välkommen att skriva till oss på ${supportAddress}.`,
+      SIGNATURE,
+    ],
+  }),
+
+  recovery_org_notice: (
+    { recipientName, memberName, memberEmail, requestedAt },
+    { supportAddress },
+  ) => ({
+    subject: `Begäran om att återställa tvåfaktorsautentisering för ${memberName}`,
+    blocks: [
+      `Hej ${recipientName}!`,
+      `Du får det här meddelandet eftersom du är ägare eller administratör för er organisations konto. Den ${when(requestedAt)} bad ${memberName} (${memberEmail}) vår support via e-post om att få sin tvåfaktorsautentisering (2FA) återställd.`,
+      'En medarbetare på supporten granskar varje begäran innan något ändras. Om du känner till begäran behöver du inte göra något.',
+      `Om du inte tror att begäran är äkta ber vi dig skriva till oss på ${supportAddress} så snart som möjligt, så att vi kan stoppa den.`,
+      `Du kan också hjälpa ${memberName} direkt: Användare → ${memberName} → ”Återställ 2fa-token”.`,
+      SIGNATURE,
+    ],
+  }),
+};

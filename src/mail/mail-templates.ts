@@ -1,0 +1,150 @@
+import { blocksToHtml, blocksToText, MailBlock, oneLine } from './mail-format';
+import { enTemplates } from './mail-templates-en';
+import { svTemplates } from './mail-templates-sv';
+
+/** Every message the system sends (CONTRACT §5), with the variables each one needs. */
+export type MailTemplateVars = {
+  two_factor_enabled: { name: string };
+  two_factor_reset_by_admin: {
+    name: string;
+    adminName: string;
+    /** ISO 8601 */
+    resetAt: string;
+    signInUrl: string;
+  };
+  recovery_received: {
+    name: string;
+    /** carries a secret token: the row's vars are wiped once the mail is sent */
+    cancelUrl: string;
+    /** ISO 8601 */
+    expiresAt: string;
+  };
+  /** rejections after CONTRACT §4 step 3: NEVER says which factor failed */
+  recovery_more_info: { name?: string };
+  recovery_approved: { name: string; signInUrl: string };
+  recovery_denied: { name: string; reason: string };
+  recovery_org_notice: {
+    recipientName: string;
+    memberName: string;
+    memberEmail: string;
+    /** ISO 8601 */
+    requestedAt: string;
+  };
+};
+
+export type MailTemplate = keyof MailTemplateVars;
+export type MailLocale = 'sv' | 'en';
+
+/** What a variable holds, so enqueue can refuse bad values before anything is stored. */
+type VarKind = 'text' | 'text?' | 'longText' | 'url' | 'date' | 'email';
+
+const VAR_SPECS: { [T in MailTemplate]: Record<keyof MailTemplateVars[T], VarKind> } = {
+  two_factor_enabled: { name: 'text' },
+  two_factor_reset_by_admin: { name: 'text', adminName: 'text', resetAt: 'date', signInUrl: 'url' },
+  recovery_received: { name: 'text', cancelUrl: 'url', expiresAt: 'date' },
+  recovery_more_info: { name: 'text?' },
+  recovery_approved: { name: 'text', signInUrl: 'url' },
+  recovery_denied: { name: 'text', reason: 'longText' },
+  recovery_org_notice: {
+    recipientName: 'text',
+    memberName: 'text',
+    memberEmail: 'email',
+    requestedAt: 'date',
+  },
+};
+
+export const MAIL_TEMPLATES = Object.keys(VAR_SPECS) as MailTemplate[];
+
+export function isMailTemplate(value: unknown): value is MailTemplate {
+  return typeof value === 'string' && Object.hasOwn(VAR_SPECS, value);
+}
+
+/** Settings shared by every message, taken from the configuration rather than the caller. */
+export interface MailContext {
+  /** where people write for help (the first of SUPPORT_ADDRESSES) */
+  supportAddress: string;
+}
+
+/** One template in one language: a subject and the body as blocks (see mail-format.ts). */
+export type TemplateCatalog = {
+  [T in MailTemplate]: (
+    vars: MailTemplateVars[T],
+    context: MailContext,
+  ) => { subject: string; blocks: MailBlock[] };
+};
+
+const CATALOGS: Record<MailLocale, TemplateCatalog> = { en: enTemplates, sv: svTemplates };
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** A mail request the service refuses (bad variable, recipient or locale): a bug in the caller. */
+export class InvalidMailError extends Error {}
+
+const MAX_TEXT = 200;
+const MAX_LONG_TEXT = 2000;
+const MAX_URL = 2000;
+
+/**
+ * Checks the variables of a template and returns only the declared ones, so nothing a caller
+ * passes by mistake (a token, a billing value) is ever stored. Values are never put in the error.
+ */
+export function checkMailVars<T extends MailTemplate>(
+  template: T,
+  vars: unknown,
+): MailTemplateVars[T] {
+  if (!isMailTemplate(template)) {
+    throw new InvalidMailError(`unknown mail template "${String(template)}"`);
+  }
+  if (typeof vars !== 'object' || vars === null) {
+    throw new InvalidMailError(`${template}: vars must be an object`);
+  }
+  const input = vars as Record<string, unknown>;
+  const output: Record<string, string> = {};
+  for (const [key, kind] of Object.entries(VAR_SPECS[template] as Record<string, VarKind>)) {
+    const value = input[key];
+    if (value === undefined && kind === 'text?') continue;
+    if (typeof value !== 'string' || value.trim() === '') {
+      throw new InvalidMailError(`${template}: "${key}" must be a non-empty string`);
+    }
+    const limit = kind === 'longText' ? MAX_LONG_TEXT : kind === 'url' ? MAX_URL : MAX_TEXT;
+    if (value.length > limit) {
+      throw new InvalidMailError(`${template}: "${key}" is longer than ${limit} characters`);
+    }
+    if (kind === 'url' && !/^https?:\/\/[^\s]+$/i.test(value)) {
+      throw new InvalidMailError(`${template}: "${key}" must be an http(s) URL`);
+    }
+    if (kind === 'date' && Number.isNaN(Date.parse(value))) {
+      throw new InvalidMailError(`${template}: "${key}" must be an ISO 8601 date`);
+    }
+    if (kind === 'email' && !/^[^\s@<>]+@[^\s@<>]+$/.test(value)) {
+      throw new InvalidMailError(`${template}: "${key}" must be an e-mail address`);
+    }
+    output[key] = value;
+  }
+  return output as MailTemplateVars[T];
+}
+
+/** Subject, plain text and HTML of one message; every variable is escaped in the HTML. */
+export function renderMail<T extends MailTemplate>(
+  template: T,
+  locale: MailLocale,
+  vars: MailTemplateVars[T],
+  context: MailContext,
+): RenderedMail {
+  const catalog = CATALOGS[locale] ?? CATALOGS.en;
+  const build = catalog[template] as (
+    v: MailTemplateVars[T],
+    c: MailContext,
+  ) => { subject: string; blocks: MailBlock[] };
+  const { subject, blocks } = build(checkMailVars(template, vars), context);
+  const cleanSubject = oneLine(subject);
+  return {
+    subject: cleanSubject,
+    text: blocksToText(blocks),
+    html: blocksToHtml(blocks, { lang: locale, title: cleanSubject }),
+  };
+}

@@ -1,0 +1,87 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import type { JobsOptions, Queue } from 'bullmq';
+import { QueueName } from '../queue/queue-names';
+
+/** Jobs on the `mail` queue. */
+export const MailJobName = { send: 'send', sweep: 'sweep' } as const;
+
+export interface SendMailJobData {
+  mailId: string;
+}
+
+/** Delivery attempts per job: 5 s, 10 s, 20 s … about 10 minutes in all before giving up. */
+export const MAIL_ATTEMPTS = 8;
+
+/** Options of every send job. The job id is the row id, so queueing a row twice is harmless. */
+export function sendJobOptions(mailId: string): JobsOptions {
+  return {
+    jobId: mailId,
+    attempts: MAIL_ATTEMPTS,
+    backoff: { type: 'exponential', delay: 5000, jitter: 0.2 },
+    // Finished jobs leave Redis: the row keeps the record, and the sweeper may queue a row again
+    // once no job for it is left (de-duplication by job id only holds while the job exists).
+    removeOnComplete: true,
+    removeOnFail: true,
+  };
+}
+
+/** The sweeper: re-queues pending rows whose job was lost (Redis was down, a process died). */
+export const SWEEPER_ID = 'mail-sweeper';
+export const SWEEP_EVERY_MS = 15_000;
+
+/** How long a producer waits for Redis before leaving the row to the sweeper. */
+const ADD_TIMEOUT_MS = 2000;
+
+@Injectable()
+export class MailQueue {
+  private readonly logger = new Logger(MailQueue.name);
+
+  constructor(@InjectQueue(QueueName.mail) private readonly queue: Queue) {}
+
+  /**
+   * Queues the send job of a stored row. Never throws and never waits long: when Redis is away
+   * the row stays pending and the sweeper queues it later. Returns whether the job was queued.
+   */
+  async add(mailId: string): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.queue.add(
+          MailJobName.send,
+          { mailId } satisfies SendMailJobData,
+          sendJobOptions(mailId),
+        ),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error('Redis did not answer in time')),
+            ADD_TIMEOUT_MS,
+          );
+        }),
+      ]);
+      return true;
+    } catch (error) {
+      this.logger.warn(
+        { mailId, reason: error instanceof Error ? error.message : String(error) },
+        'mail stored but not queued; the sweeper will queue it',
+      );
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Creates or refreshes the sweeper's job scheduler (idempotent; throws when Redis is away). */
+  async upsertSweeper(): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      SWEEPER_ID,
+      { every: SWEEP_EVERY_MS },
+      { name: MailJobName.sweep, opts: { removeOnComplete: true, removeOnFail: true } },
+    );
+  }
+
+  /** Whether the sweeper's scheduler exists (Redis without persistence loses it on restart). */
+  async hasSweeper(): Promise<boolean> {
+    return (await this.queue.getJobScheduler(SWEEPER_ID)) !== undefined;
+  }
+}

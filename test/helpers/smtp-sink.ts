@@ -1,0 +1,95 @@
+import { ParsedMail, simpleParser } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface SunkMail {
+  /** RCPT TO addresses of the envelope, lower-cased */
+  recipients: string[];
+  raw: Buffer;
+  parsed: ParsedMail;
+}
+
+/**
+ * A real SMTP server (smtp-server) that keeps what it receives, for outbound-mail tests:
+ * point MAIL_TRANSPORT at `smtp://127.0.0.1:${sink.port}`. It can answer 451 to the next
+ * messages for an address, as a relay in trouble would.
+ */
+export class SmtpSink {
+  readonly messages: SunkMail[] = [];
+  /** DATA attempts per recipient, including refused ones */
+  readonly attempts = new Map<string, number>();
+  private readonly refusals = new Map<string, number>();
+  private server: SMTPServer | undefined;
+  port = 0;
+
+  async start(): Promise<this> {
+    this.server = new SMTPServer({
+      logger: false,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      authOptional: true,
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          const recipients = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+          for (const address of recipients) {
+            this.attempts.set(address, (this.attempts.get(address) ?? 0) + 1);
+          }
+          const refused = recipients.find((address) => (this.refusals.get(address) ?? 0) > 0);
+          if (refused !== undefined) {
+            this.refusals.set(refused, (this.refusals.get(refused) ?? 0) - 1);
+            const error = new Error('Mailbox busy, try again later') as Error & {
+              responseCode: number;
+            };
+            error.responseCode = 451;
+            callback(error);
+            return;
+          }
+          const raw = Buffer.concat(chunks);
+          simpleParser(raw).then(
+            (parsed) => {
+              this.messages.push({ recipients, raw, parsed });
+              callback();
+            },
+            (error: Error) => callback(error),
+          );
+        });
+      },
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  /** Answers 451 to the next `times` messages for `address`. */
+  refuse(address: string, times: number): void {
+    this.refusals.set(address.toLowerCase(), times);
+  }
+
+  to(address: string): SunkMail[] {
+    return this.messages.filter((m) => m.recipients.includes(address.toLowerCase()));
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(resolve) : resolve()));
+  }
+}
+
+/** Polls until `check` returns a value other than undefined/false, or fails after the timeout. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check();
+    if (result !== undefined && result !== false) return result;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
