@@ -15,6 +15,8 @@ import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { MailWorkerModule } from './mail/mail-worker.module';
 import { QueueModule } from './queue/queue.module';
+import { InboundEmailWorkerModule } from './recovery/inbound-email/inbound-email-worker.module';
+import { InboundEmailModule } from './recovery/inbound-email/inbound-email.module';
 
 /** Feature modules present in every role (services, controllers, producers). */
 const featureModules: Type[] = [
@@ -23,10 +25,11 @@ const featureModules: Type[] = [
   HealthModule,
   BillingModule,
   MailModule,
+  InboundEmailModule,
 ];
 
 /** Queue processors and schedulers: loaded only when ROLES includes worker. */
-const workerModules: Type[] = [MailWorkerModule];
+const workerModules: Type[] = [MailWorkerModule, InboundEmailWorkerModule];
 
 @Module({})
 export class AppModule {

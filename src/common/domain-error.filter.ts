@@ -27,6 +27,12 @@ export function statusForCode(code: DomainErrorCode): HttpStatus {
       return HttpStatus.CONFLICT;
     case 'rate_limited':
       return HttpStatus.TOO_MANY_REQUESTS;
+    case 'payload_too_large':
+      return HttpStatus.PAYLOAD_TOO_LARGE;
+    case 'unsupported_media_type':
+      return HttpStatus.UNSUPPORTED_MEDIA_TYPE;
+    case 'storage_unavailable':
+      return HttpStatus.SERVICE_UNAVAILABLE;
   }
 }
 

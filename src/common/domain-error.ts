@@ -14,7 +14,11 @@ export type DomainErrorCode =
   | 'invalid_input'
   | 'rate_limited'
   | 'provisioning_disabled'
-  | 'webhook_disabled';
+  | 'webhook_disabled'
+  // inbound mail
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'storage_unavailable';
 
 export class DomainError extends Error {
   constructor(

@@ -4,6 +4,15 @@ import { User } from '../accounts/user.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { BillingRecord } from '../billing/billing-record.entity';
 import { OutboundMail } from '../mail/outbound-mail.entity';
+import { InboundMessage } from '../recovery/inbound-email/inbound-message.entity';
 
 /** Every entity, listed once for the data source (explicit lists work the same under Jest and node). */
-export const entities = [Organization, User, Session, BillingRecord, AuditEvent, OutboundMail];
+export const entities = [
+  Organization,
+  User,
+  Session,
+  BillingRecord,
+  AuditEvent,
+  OutboundMail,
+  InboundMessage,
+];

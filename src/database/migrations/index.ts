@@ -1,8 +1,10 @@
 import { CreateAccountsBillingAudit1764000000000 } from './1764000000000-create-accounts-billing-audit';
 import { CreateOutboundMails1764000001000 } from './1764000001000-create-outbound-mails';
+import { CreateInboundMessages1764000003000 } from './1764000003000-create-inbound-messages';
 
 /** Every migration, in order. Each feature appends its own; never edit one that has shipped. */
 export const migrations = [
   CreateAccountsBillingAudit1764000000000,
   CreateOutboundMails1764000001000,
+  CreateInboundMessages1764000003000,
 ];

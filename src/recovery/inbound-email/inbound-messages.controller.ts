@@ -1,0 +1,75 @@
+import { Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConsumes,
+  ApiHeader,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Public, Roles } from '../../common/auth.decorators';
+import { DomainError } from '../../common/domain-error';
+import { AppConfigService } from '../../config/app-config.service';
+import { readBounded } from './bounded-body';
+import { InboundMessageStore } from './inbound-message-store.service';
+import { InboundMessagesQueryDto } from './inbound-messages.dto';
+import { InboundMessagesService } from './inbound-messages.service';
+import { InboundTokenGuard } from './inbound-token.guard';
+import { webhookEnvelope } from './webhook-envelope';
+
+@ApiTags('inbound mail')
+@Controller('api/inbound/messages')
+export class InboundMessagesController {
+  constructor(
+    private readonly store: InboundMessageStore,
+    private readonly messages: InboundMessagesService,
+    private readonly config: AppConfigService,
+  ) {}
+
+  /**
+   * The webhook for an MTA or mail provider: the raw message as the body. The body is read here
+   * from the request stream (the JSON and form parsers leave message/rfc822 alone), never past
+   * MAX_MESSAGE_BYTES; 202 only once the message is committed.
+   */
+  @Public()
+  @UseGuards(InboundTokenGuard)
+  @Post()
+  @HttpCode(202)
+  @ApiBearerAuth()
+  @ApiConsumes('message/rfc822')
+  @ApiHeader({ name: 'X-Envelope-From', required: false })
+  @ApiHeader({ name: 'X-Envelope-To', required: false })
+  @ApiHeader({ name: 'X-Client-Ip', required: false })
+  @ApiHeader({ name: 'X-Client-Helo', required: false })
+  @ApiOperation({ summary: 'Submit one received message (raw RFC 5322 bytes)' })
+  @ApiResponse({ status: 202, description: 'stored durably: { id }' })
+  async receive(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ id: string }> {
+    const envelope = webhookEnvelope(request.headers);
+    if (!request.is('message/rfc822')) {
+      throw new DomainError('unsupported_media_type', 'Content-Type must be message/rfc822');
+    }
+    const limit = this.config.get('maxMessageBytes');
+    const declared = Number(request.headers['content-length'] ?? NaN);
+    const raw = declared > limit ? null : await readBounded(request, limit, false);
+    if (raw === null) {
+      // the rest of the body is not read: close the connection instead of draining it
+      response.setHeader('Connection', 'close');
+      throw new DomainError('payload_too_large', `The message exceeds ${limit} bytes`);
+    }
+    if (raw.length === 0) throw new DomainError('invalid_input', 'The message is empty');
+    const id = await this.store.store({ source: 'webhook', ...envelope, raw });
+    return { id };
+  }
+
+  /** Every received message with its processing state, newest first (support agents). */
+  @Roles('agent')
+  @ApiBearerAuth()
+  @Get()
+  list(@Query() query: InboundMessagesQueryDto) {
+    return this.messages.list(query.status, query.page);
+  }
+}

@@ -1,0 +1,160 @@
+import { Readable } from 'node:stream';
+import {
+  AddressObject,
+  AttachmentStream,
+  EmailAddress,
+  HeaderValue,
+  MailParser,
+  MessageText,
+} from 'mailparser';
+import { HeaderField, parseHeaderBlock } from './auto-reply';
+import type { AttachmentSummary } from './inbound-message.entity';
+
+/**
+ * Limits that keep a pathological message from stalling the worker's event loop or its memory:
+ * HTML above this many characters is not converted to text (the text stays empty, see
+ * mailparser's maxHtmlLengthToParse), text and HTML handed on are cut to this size, attachment
+ * bodies are counted and discarded as they stream by, and the raw bytes are fed in slices so
+ * other jobs and the lock renewals get their turn.
+ */
+export const PARSE_LIMITS = {
+  maxHtmlLengthToParse: 1024 * 1024,
+  maxBodyChars: 512 * 1024,
+  maxHeaderBytes: 256 * 1024,
+  maxAttachments: 100,
+  feedSliceBytes: 64 * 1024,
+};
+
+export interface ParsedAddress {
+  address: string;
+  name: string;
+}
+
+/** What the next stage needs from a message, all derived from the raw bytes. */
+export interface ParsedInboundMessage {
+  headers: HeaderField[];
+  /** every address of every From field (a group's members included) */
+  from: ParsedAddress[];
+  subject: string | null;
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  /** plain text; mailparser's rendering of the HTML when there is no text part */
+  text: string | null;
+  html: string | null;
+  attachments: AttachmentSummary[];
+}
+
+/** The header block of a raw message, unfolded (without parsing the body). */
+export function rawHeaderFields(raw: Buffer): HeaderField[] {
+  const window = raw.subarray(0, PARSE_LIMITS.maxHeaderBytes);
+  let end = window.indexOf('\r\n\r\n');
+  if (end < 0) end = window.indexOf('\n\n');
+  if (end < 0) end = window.length;
+  return parseHeaderBlock(window.subarray(0, end).toString('utf8'));
+}
+
+function flattenAddresses(value: HeaderValue | undefined): ParsedAddress[] {
+  if (value === undefined || typeof value !== 'object' || value instanceof Date) return [];
+  const objects = (Array.isArray(value) ? value : [value]) as AddressObject[];
+  const result: ParsedAddress[] = [];
+  const visit = (entry: EmailAddress) => {
+    if (entry.group !== undefined) entry.group.forEach(visit);
+    else if (entry.address !== undefined && entry.address !== '') {
+      result.push({ address: entry.address.trim(), name: entry.name ?? '' });
+    }
+  };
+  for (const object of objects) (object.value ?? []).forEach(visit);
+  return result;
+}
+
+function stringHeader(value: HeaderValue | undefined, max = 1000): string | null {
+  if (typeof value === 'string') return value.slice(0, max);
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0].slice(0, max);
+  return null;
+}
+
+function listHeader(value: HeaderValue | undefined): string[] {
+  if (typeof value === 'string') return value.split(/\s+/).filter((id) => id !== '');
+  if (Array.isArray(value)) return value.filter((id): id is string => typeof id === 'string');
+  return [];
+}
+
+function cap(value: string | undefined | boolean): string | null {
+  if (typeof value !== 'string' || value === '') return null;
+  return value.length > PARSE_LIMITS.maxBodyChars
+    ? value.slice(0, PARSE_LIMITS.maxBodyChars)
+    : value;
+}
+
+function* slices(raw: Buffer): Generator<Buffer> {
+  for (let offset = 0; offset < raw.length; offset += PARSE_LIMITS.feedSliceBytes) {
+    yield raw.subarray(offset, offset + PARSE_LIMITS.feedSliceBytes);
+  }
+}
+
+/** Parses a raw message with mailparser under PARSE_LIMITS. Rejects only when mailparser does. */
+export async function parseInboundMessage(raw: Buffer): Promise<ParsedInboundMessage> {
+  const parser = new MailParser({
+    skipImageLinks: true,
+    skipTextLinks: true,
+    skipTextToHtml: true,
+    maxHtmlLengthToParse: PARSE_LIMITS.maxHtmlLengthToParse,
+  });
+  const parsed: ParsedInboundMessage = {
+    headers: rawHeaderFields(raw),
+    from: [],
+    subject: null,
+    messageId: null,
+    inReplyTo: null,
+    references: [],
+    text: null,
+    html: null,
+    attachments: [],
+  };
+  const pending: Promise<void>[] = [];
+  parser.on('headers', (headers: Map<string, HeaderValue>) => {
+    parsed.from = flattenAddresses(headers.get('from'));
+    parsed.subject = stringHeader(headers.get('subject'));
+    parsed.messageId = stringHeader(headers.get('message-id'));
+    parsed.inReplyTo = stringHeader(headers.get('in-reply-to'));
+    parsed.references = listHeader(headers.get('references')).slice(0, 100);
+  });
+  parser.on('data', (data: AttachmentStream | MessageText) => {
+    if (data.type === 'text') {
+      parsed.text = cap(data.text);
+      parsed.html = cap(data.html);
+      return;
+    }
+    // attachment bodies are never kept: only what an agent needs to know they were there
+    const attachment = data;
+    pending.push(
+      new Promise<void>((resolve) => {
+        let size = 0;
+        attachment.content.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+        });
+        attachment.content.on('end', () => {
+          if (parsed.attachments.length < PARSE_LIMITS.maxAttachments) {
+            parsed.attachments.push({
+              filename: attachment.filename?.slice(0, 255) ?? null,
+              contentType: attachment.contentType.slice(0, 255),
+              size,
+            });
+          }
+          attachment.release?.();
+          resolve();
+        });
+      }),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    parser.once('end', () => resolve());
+    parser.once('error', reject);
+    const source = Readable.from(slices(raw));
+    source.once('error', reject);
+    source.pipe(parser);
+  });
+  await Promise.all(pending);
+  return parsed;
+}

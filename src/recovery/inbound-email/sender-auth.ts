@@ -1,0 +1,99 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { authenticate } from 'mailauth';
+import { promises as dns } from 'node:dns';
+import { AppConfigService } from '../../config/app-config.service';
+import type { HeaderField } from './auto-reply';
+import {
+  decideDmarc,
+  decideUpstream,
+  MailauthOutcome,
+  SenderAuthentication,
+} from './sender-auth-decision';
+
+export interface SenderEnvelope {
+  clientIp: string | null;
+  clientHelo: string | null;
+  /** '' for the null sender, null when unknown */
+  mailFrom: string | null;
+}
+
+/** mailauth's resolver signature (that of dns.promises.resolve). */
+export type DnsResolve = (name: string, rrtype: string) => Promise<unknown>;
+
+const DNS_TIMEOUT_MS = 5000;
+const DNS_TRIES = 2;
+
+/**
+ * Builds the resolver for SPF/DKIM/DMARC look-ups: DNS_SERVERS when set (each `ip[:port]`), the
+ * system's resolvers otherwise. Node reports NXDOMAIN and empty answers as ENOTFOUND/ENODATA,
+ * which mailauth treats as "no record"; every other failure (timeout, SERVFAIL, refused) becomes
+ * a temperror, which we retry rather than reject.
+ */
+export function buildResolver(servers: string[]): DnsResolve {
+  const resolver = new dns.Resolver({ timeout: DNS_TIMEOUT_MS, tries: DNS_TRIES });
+  if (servers.length > 0) resolver.setServers(servers);
+  return (name, rrtype) => resolver.resolve(name, rrtype);
+}
+
+/**
+ * Authenticates the sender of a message per SENDER_AUTH (CONTRACT §1, §4 step 2). Throws
+ * TemporaryAuthenticationError when DNS could not answer for now; the job is then retried with
+ * back-off instead of the message being rejected.
+ */
+@Injectable()
+export class SenderAuthenticator implements OnModuleInit {
+  private readonly logger = new Logger(SenderAuthenticator.name);
+  private readonly resolve: DnsResolve;
+
+  constructor(private readonly config: AppConfigService) {
+    this.resolve = buildResolver(config.get('dnsServers'));
+  }
+
+  onModuleInit(): void {
+    if (this.config.get('senderAuth') === 'none') {
+      this.logger.warn(
+        'SENDER_AUTH=none: inbound senders are NOT authenticated. Development only: anyone can ' +
+          'pose as any user by writing their address in From.',
+      );
+    }
+  }
+
+  async authenticate(
+    raw: Buffer,
+    envelope: SenderEnvelope,
+    headers: HeaderField[],
+    fromAddresses: string[],
+  ): Promise<SenderAuthentication> {
+    const mode = this.config.get('senderAuth');
+    switch (mode) {
+      case 'none': {
+        this.logger.warn(
+          'SENDER_AUTH=none: accepting an unauthenticated sender (development only)',
+        );
+        const domain =
+          fromAddresses.length === 1 ? fromAddresses[0].split('@').pop()?.toLowerCase() : undefined;
+        return {
+          result: 'pass',
+          method: 'none',
+          detail: 'SENDER_AUTH=none: not verified (development only)',
+          ...(domain === undefined ? {} : { domain }),
+        };
+      }
+      case 'upstream':
+        return decideUpstream(headers, this.config.get('authservId') ?? '', fromAddresses);
+      case 'dmarc': {
+        const outcome = (await authenticate(raw, {
+          ip: envelope.clientIp ?? undefined,
+          helo: envelope.clientHelo ?? undefined,
+          sender:
+            envelope.mailFrom === null || envelope.mailFrom === '' ? undefined : envelope.mailFrom,
+          resolver: this.resolve,
+          // ARC seals are not trusted for the decision and BIMI is about logos: skip their look-ups
+          disableArc: true,
+          disableBimi: true,
+        })) as unknown as MailauthOutcome;
+        return decideDmarc(outcome);
+      }
+    }
+  }
+}
