@@ -3,7 +3,7 @@ import { standaloneFourDigitGroups } from './digit-groups';
 import { matchHolderNames } from './holder-name';
 import { requiredNameWords, wordTokens } from './name-normalization';
 import { idShape, normalizeStudentId, studentIdCandidates } from './student-id';
-import { VISIBLE_TEXT_MAX_CHARS } from './visible-text';
+import { truncateAtWhitespace, VISIBLE_TEXT_MAX_CHARS } from './visible-text';
 
 /**
  * The evidence check of CONTRACT §4 step 5: does the visible, newly written text of the message
@@ -82,7 +82,9 @@ export function checkEvidence(
   billing: readonly EvidenceBillingRecord[],
   plan: EvidencePlan,
 ): EvidenceResult {
-  const text = visibleText.slice(0, VISIBLE_TEXT_MAX_CHARS);
+  // extractVisibleText already caps its text; this guards other callers (cut at whitespace so no
+  // shorter number is invented)
+  const text = truncateAtWhitespace(visibleText, VISIBLE_TEXT_MAX_CHARS);
   const payments = billing.filter((r) => r.kind === 'card' || r.kind === 'bank_account');
 
   // last 4 digits

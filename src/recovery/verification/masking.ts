@@ -17,7 +17,10 @@ export const BODY_EXCERPT_MAX_CHARS = 500;
 
 /** Luhn checksum of a string of ASCII digits. */
 export function isLuhnValid(digits: string): boolean {
-  if (!/^\d+$/.test(digits)) return false;
+  return /^\d+$/.test(digits) && luhn(digits);
+}
+
+function luhn(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let digit = digits.charCodeAt(digits.length - 1 - i) - 48;
@@ -36,16 +39,37 @@ export function isValidIban(candidate: string): boolean {
   const iban = candidate.replace(/ /g, '').toUpperCase();
   if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
   const rearranged = iban.slice(4) + iban.slice(0, 4);
+  // letters count as two digits (A=10 … Z=35)
   let remainder = 0;
-  for (const char of rearranged) {
-    const value = char >= 'A' ? String(char.charCodeAt(0) - 55) : char;
-    for (const digit of value) remainder = (remainder * 10 + (digit.charCodeAt(0) - 48)) % 97;
+  for (let i = 0; i < rearranged.length; i++) {
+    const code = rearranged.charCodeAt(i);
+    remainder = code >= 65 ? (remainder * 100 + code - 55) % 97 : (remainder * 10 + code - 48) % 97;
   }
   return remainder === 1;
 }
 
 /** Digit groups separated by a single space, dash or non-breaking space form one sequence. */
-const CARD_SEPARATOR = /^[ \-\u00a0]$/;
+function isCardSeparator(text: string, from: number, to: number): boolean {
+  if (to - from !== 1) return false;
+  const code = text.charCodeAt(from);
+  return code === 0x20 || code === 0x2d || code === 0xa0;
+}
+
+function isAsciiAlphanumeric(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a)
+  );
+}
+
+/** Whether the character at `index` (past the end counts as none) ends a word. */
+function endsWord(text: string, index: number): boolean {
+  if (index >= text.length) return true;
+  const code = text.charCodeAt(index);
+  if (code < 0x80) return !isAsciiAlphanumeric(code);
+  return !/[\p{L}\p{N}]/u.test(text[index]);
+}
 
 /**
  * Masks every card number: 13–19 digits, written together or in groups separated by single spaces
@@ -64,10 +88,10 @@ export function maskCardNumbers(text: string): string {
   for (let i = 0; i < groups.length; i++) {
     let digits = '';
     for (let j = i; j < groups.length; j++) {
-      if (j > i && !CARD_SEPARATOR.test(text.slice(groups[j - 1].end, groups[j].start))) break;
+      if (j > i && !isCardSeparator(text, groups[j - 1].end, groups[j].start)) break;
+      if (digits.length + groups[j].end - groups[j].start > 19) break;
       digits += text.slice(groups[j].start, groups[j].end);
-      if (digits.length > 19) break;
-      if (digits.length >= 13 && isLuhnValid(digits)) ranges.push([groups[i].start, groups[j].end]);
+      if (digits.length >= 13 && luhn(digits)) ranges.push([groups[i].start, groups[j].end]);
     }
   }
   // ranges are ordered by start; overlapping ones are merged while writing
@@ -99,12 +123,12 @@ export function maskIbans(text: string): string {
     let count = 0;
     const boundaries: number[] = [];
     while (end < text.length && count < 34) {
-      const char = text[end];
-      if (/[A-Za-z0-9]/.test(char)) {
+      const code = text.charCodeAt(end);
+      if (isAsciiAlphanumeric(code)) {
         end++;
         count++;
-        if (count >= 15 && !/[\p{L}\p{N}]/u.test(text[end] ?? ' ')) boundaries.push(end);
-      } else if (char === ' ' && /[A-Za-z0-9]/.test(text[end + 1] ?? '')) {
+        if (count >= 15 && endsWord(text, end)) boundaries.push(end);
+      } else if (code === 0x20 && isAsciiAlphanumeric(text.charCodeAt(end + 1))) {
         end++;
       } else {
         break;

@@ -17,10 +17,12 @@ const EXTRA_FOLDS: Record<string, string> = {
 };
 const EXTRA_FOLD_CHARS = /[øæœßđðłþı]/g;
 const COMBINING_MARKS = /\p{M}+/gu;
+const ASCII = /^[\p{ASCII}]*$/u;
 
 /** A word folded for comparison: compatibility-decomposed (fullwidth and ligatures become plain
  *  letters), without accents, lower-case, with ø/æ/ß/… spelled out in ASCII. */
 export function foldWord(word: string): string {
+  if (ASCII.test(word)) return word.toLowerCase();
   return word
     .normalize('NFKD')
     .replace(COMBINING_MARKS, '')
@@ -37,20 +39,17 @@ export interface WordToken {
   start: number;
   /** Offset just past the last character. */
   end: number;
-  /** The word as written. */
-  raw: string;
-  /** foldWord(raw). */
+  /** foldWord of the word as written. */
   folded: string;
 }
 
 /** Every word of a text with its offsets; linear in the text. */
 export function wordTokens(text: string): WordToken[] {
   const tokens: WordToken[] = [];
-  for (const match of text.matchAll(WORD)) {
-    const raw = match[0];
-    const folded = foldWord(raw);
-    if (folded !== '')
-      tokens.push({ start: match.index, end: match.index + raw.length, raw, folded });
+  const word = new RegExp(WORD.source, WORD.flags);
+  for (let match = word.exec(text); match !== null; match = word.exec(text)) {
+    const folded = foldWord(match[0]);
+    if (folded !== '') tokens.push({ start: match.index, end: word.lastIndex, folded });
   }
   return tokens;
 }
