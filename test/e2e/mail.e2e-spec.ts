@@ -127,6 +127,27 @@ describe('outbound mail over SMTP (real smtp-server sink)', () => {
     expect(sink.to(to)).toHaveLength(1);
   }, 90_000);
 
+  it('gives up at once when the relay refuses for good (5xx), wiping the variables', async () => {
+    const to = uniqueEmail('gone');
+    sink.refuse(to, 1, 550);
+    const id = await mail.enqueue({
+      template: 'recovery_received',
+      to,
+      locale: 'en',
+      vars: { name: 'Kim', cancelUrl: CANCEL_URL, expiresAt: '2030-01-08T12:00:00Z' },
+    });
+    const stored = await eventually(async () => {
+      const found = await row(t, id);
+      return found?.status === 'failed' ? found : undefined;
+    }, 'the mail to be marked failed');
+    expect(stored.attempts).toBe(1);
+    expect(stored.lastError).toMatch(/550/);
+    expect(stored.lastError).not.toContain('tok-SECRET');
+    expect(stored.vars).toBeNull();
+    expect(sink.attempts.get(to)).toBe(1);
+    expect(sink.to(to)).toHaveLength(0);
+  });
+
   it('sends once when the same row is delivered by several runs at the same time', async () => {
     const to = uniqueEmail('race');
     const id = await mail.enqueue({

@@ -11,14 +11,14 @@ export interface SunkMail {
 
 /**
  * A real SMTP server (smtp-server) that keeps what it receives, for outbound-mail tests:
- * point MAIL_TRANSPORT at `smtp://127.0.0.1:${sink.port}`. It can answer 451 to the next
- * messages for an address, as a relay in trouble would.
+ * point MAIL_TRANSPORT at `smtp://127.0.0.1:${sink.port}`. It can refuse the next messages for an
+ * address with 451 (a relay in trouble) or 550 (a mailbox that does not exist).
  */
 export class SmtpSink {
   readonly messages: SunkMail[] = [];
   /** DATA attempts per recipient, including refused ones */
   readonly attempts = new Map<string, number>();
-  private readonly refusals = new Map<string, number>();
+  private readonly refusals = new Map<string, { times: number; code: number }>();
   private server: SMTPServer | undefined;
   port = 0;
 
@@ -35,13 +35,14 @@ export class SmtpSink {
           for (const address of recipients) {
             this.attempts.set(address, (this.attempts.get(address) ?? 0) + 1);
           }
-          const refused = recipients.find((address) => (this.refusals.get(address) ?? 0) > 0);
+          const refused = recipients
+            .map((address) => this.refusals.get(address))
+            .find((refusal) => refusal !== undefined && refusal.times > 0);
           if (refused !== undefined) {
-            this.refusals.set(refused, (this.refusals.get(refused) ?? 0) - 1);
-            const error = new Error('Mailbox busy, try again later') as Error & {
-              responseCode: number;
-            };
-            error.responseCode = 451;
+            refused.times -= 1;
+            const text = refused.code >= 500 ? 'Mailbox unavailable' : 'Mailbox busy, try later';
+            const error = new Error(text) as Error & { responseCode: number };
+            error.responseCode = refused.code;
             callback(error);
             return;
           }
@@ -65,9 +66,9 @@ export class SmtpSink {
     return `smtp://127.0.0.1:${this.port}`;
   }
 
-  /** Answers 451 to the next `times` messages for `address`. */
-  refuse(address: string, times: number): void {
-    this.refusals.set(address.toLowerCase(), times);
+  /** Answers `code` (451: try later; 550: never) to the next `times` messages for `address`. */
+  refuse(address: string, times: number, code = 451): void {
+    this.refusals.set(address.toLowerCase(), { times, code });
   }
 
   to(address: string): SunkMail[] {
