@@ -84,9 +84,15 @@ export interface RenderedMail {
 /** A mail request the service refuses (bad variable, recipient or locale): a bug in the caller. */
 export class InvalidMailError extends Error {}
 
-const MAX_TEXT = 200;
-const MAX_LONG_TEXT = 2000;
-const MAX_URL = 2000;
+/** Longest accepted value per kind (names are at most 200 characters in the database too). */
+const LIMITS: Record<VarKind, number> = {
+  text: 200,
+  'text?': 200,
+  longText: 2000,
+  url: 2000,
+  date: 64,
+  email: 320,
+};
 
 /**
  * Checks the variables of a template and returns only the declared ones, so nothing a caller
@@ -110,7 +116,7 @@ export function checkMailVars<T extends MailTemplate>(
     if (typeof value !== 'string' || value.trim() === '') {
       throw new InvalidMailError(`${template}: "${key}" must be a non-empty string`);
     }
-    const limit = kind === 'longText' ? MAX_LONG_TEXT : kind === 'url' ? MAX_URL : MAX_TEXT;
+    const limit = LIMITS[kind];
     if (value.length > limit) {
       throw new InvalidMailError(`${template}: "${key}" is longer than ${limit} characters`);
     }
