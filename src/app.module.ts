@@ -3,10 +3,12 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
+import { AdminResetModule } from './admin-reset/admin-reset.module';
 import { AuditModule } from './audit/audit.module';
 import { BillingModule } from './billing/billing.module';
 import { AuthGuard } from './common/auth.guard';
 import { DomainErrorFilter } from './common/domain-error.filter';
+import { EnrollmentModule } from './enrollment/enrollment.module';
 import { loggerParams } from './common/logging';
 import { ConfigModule } from './config/config.module';
 import type { AppConfig } from './config/config.schema';
@@ -24,6 +26,8 @@ const featureModules: Type[] = [
   AccountsModule,
   HealthModule,
   BillingModule,
+  EnrollmentModule,
+  AdminResetModule,
   MailModule,
   InboundEmailModule,
 ];

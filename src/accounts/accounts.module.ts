@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { TwoFactorStateModule } from '../enrollment/two-factor-state.module';
 import { AccountsRepository } from './accounts.repository';
 import { AuthController } from './auth.controller';
 import { LoginRateLimiter } from './login-rate-limiter';
@@ -9,7 +10,7 @@ import { SessionService } from './session.service';
 import { SignInService } from './sign-in.service';
 
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, TwoFactorStateModule],
   controllers: [AuthController, MeController],
   providers: [AccountsRepository, SessionService, SignInService, LoginRateLimiter, MeService],
   exports: [AccountsRepository, SessionService, SignInService],

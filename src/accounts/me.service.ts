@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
+import type { TwoFactorStatus } from '../enrollment/two-factor.entity';
+import { TwoFactorRepository } from '../enrollment/two-factor.repository';
 import { AccountsRepository } from './accounts.repository';
 import type { UserRole } from './user.entity';
 
-export type TwoFactorStatus = 'disabled' | 'pending' | 'active' | 'reset_required';
+export type { TwoFactorStatus };
 
 export interface MeView {
   id: string;
@@ -17,7 +19,10 @@ export interface MeView {
 
 @Injectable()
 export class MeService {
-  constructor(private readonly accounts: AccountsRepository) {}
+  constructor(
+    private readonly accounts: AccountsRepository,
+    private readonly twoFactor: TwoFactorRepository,
+  ) {}
 
   async view(userId: string): Promise<MeView> {
     const user = await this.accounts.findUser(userId);
@@ -29,7 +34,7 @@ export class MeService {
       role: user.role,
       organizationId: user.organizationId,
       locale: user.locale,
-      twoFactor: { status: 'disabled', recoveryCodesRemaining: 0 },
+      twoFactor: await this.twoFactor.summary(user.id),
     };
   }
 }

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
+import { SignInChallengeService } from '../enrollment/sign-in-challenge.service';
+import { TwoFactorRepository } from '../enrollment/two-factor.repository';
 import { AccountsRepository } from './accounts.repository';
 import { normalizeEmail } from './email-address';
 import { LoginRateLimiter } from './login-rate-limiter';
@@ -16,6 +19,9 @@ export interface ClientInfo {
 export type SignInResult =
   { next: 'done'; accessToken: string } | { next: 'totp' | 'enroll'; challenge: string };
 
+/** How the sign-in was completed, for the audit trail. */
+export type SignInMethod = 'password' | 'totp' | 'recovery_code' | 'enrollment';
+
 const INVALID = 'Wrong e-mail or password';
 
 @Injectable()
@@ -25,6 +31,8 @@ export class SignInService {
     private readonly sessions: SessionService,
     private readonly limiter: LoginRateLimiter,
     private readonly audit: AuditService,
+    private readonly twoFactor: TwoFactorRepository,
+    private readonly challenges: SignInChallengeService,
   ) {}
 
   /**
@@ -54,25 +62,54 @@ export class SignInService {
     return user;
   }
 
+  /**
+   * Password first, then what the second factor asks for: a code when the factor is active;
+   * enrollment after a reset, or when the organization requires 2FA and the user has none
+   * (a `pending` enrollment is not a factor yet). The challenge is a short-lived, single-use ticket
+   * for exactly that next step; no session exists until it is completed.
+   */
   async login(email: string, password: string, client: ClientInfo): Promise<SignInResult> {
     const user = await this.passwordStep(email, password, client);
+    const factor = await this.twoFactor.findFactor(user.id);
+    if (factor?.status === 'active') {
+      return { next: 'totp', challenge: await this.challenges.issue(user.id, 'totp', client.ip) };
+    }
+    if (factor?.status === 'reset_required' || (await this.organizationRequires2fa(user))) {
+      return {
+        next: 'enroll',
+        challenge: await this.challenges.issue(user.id, 'enroll', client.ip),
+      };
+    }
     return this.completeSignIn(user, client);
   }
 
-  /** Issues the session once every required factor has been checked. */
+  private async organizationRequires2fa(user: User): Promise<boolean> {
+    if (user.organizationId === null) return false;
+    const organization = await this.accounts.findOrganization(user.organizationId);
+    return organization?.require2fa ?? false;
+  }
+
+  /**
+   * Issues the session once every required factor has been checked. With a manager, the session
+   * and its audit event commit in the caller's transaction (with the used-up challenge).
+   */
   async completeSignIn(
     user: User,
     client: ClientInfo,
+    options: { manager?: EntityManager; method?: SignInMethod } = {},
   ): Promise<{ next: 'done'; accessToken: string }> {
-    const { accessToken, sessionId } = await this.sessions.create(user.id, client);
-    await this.audit.record({
-      actor: { type: 'user', id: user.id },
-      action: 'auth.signed_in',
-      targetUserId: user.id,
-      organizationId: user.organizationId,
-      subjectId: sessionId,
-      data: { ip: client.ip },
-    });
+    const { accessToken, sessionId } = await this.sessions.create(user.id, client, options.manager);
+    await this.audit.record(
+      {
+        actor: { type: 'user', id: user.id },
+        action: 'auth.signed_in',
+        targetUserId: user.id,
+        organizationId: user.organizationId,
+        subjectId: sessionId,
+        data: { ip: client.ip, method: options.method ?? 'password' },
+      },
+      options.manager,
+    );
     return { next: 'done', accessToken };
   }
 

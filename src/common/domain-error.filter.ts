@@ -12,11 +12,17 @@ import { DomainError, DomainErrorCode } from './domain-error';
 export function statusForCode(code: DomainErrorCode): HttpStatus {
   switch (code) {
     case 'invalid_input':
+    case 'invalid_enrollment_code':
       return HttpStatus.BAD_REQUEST;
     case 'invalid_credentials':
     case 'not_authenticated':
+    case 'invalid_challenge':
+    case 'invalid_code':
       return HttpStatus.UNAUTHORIZED;
+    // step_up_*: signed in, but the fresh proof of the second factor is missing or wrong
     case 'forbidden':
+    case 'step_up_failed':
+    case 'step_up_unavailable':
       return HttpStatus.FORBIDDEN;
     case 'not_found':
     case 'provisioning_disabled':
@@ -24,8 +30,12 @@ export function statusForCode(code: DomainErrorCode): HttpStatus {
       return HttpStatus.NOT_FOUND;
     case 'email_taken':
     case 'owner_exists':
+    case 'two_factor_already_active':
+    case 'two_factor_not_enrolled':
+    case 'no_pending_enrollment':
       return HttpStatus.CONFLICT;
     case 'rate_limited':
+    case 'two_factor_locked':
       return HttpStatus.TOO_MANY_REQUESTS;
     case 'payload_too_large':
       return HttpStatus.PAYLOAD_TOO_LARGE;

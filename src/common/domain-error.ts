@@ -18,7 +18,17 @@ export type DomainErrorCode =
   // inbound mail
   | 'payload_too_large'
   | 'unsupported_media_type'
-  | 'storage_unavailable';
+  | 'storage_unavailable'
+  // two-factor (enrollment, sign-in second step, step-up)
+  | 'invalid_challenge'
+  | 'invalid_code'
+  | 'invalid_enrollment_code'
+  | 'step_up_failed'
+  | 'step_up_unavailable'
+  | 'two_factor_locked'
+  | 'two_factor_already_active'
+  | 'two_factor_not_enrolled'
+  | 'no_pending_enrollment';
 
 export class DomainError extends Error {
   constructor(

@@ -3,6 +3,7 @@ import { Session } from '../accounts/session.entity';
 import { User } from '../accounts/user.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { BillingRecord } from '../billing/billing-record.entity';
+import { RecoveryCode, SignInChallenge, TwoFactorFactor } from '../enrollment/two-factor.entity';
 import { OutboundMail } from '../mail/outbound-mail.entity';
 import { InboundMessage } from '../recovery/inbound-email/inbound-message.entity';
 
@@ -13,6 +14,9 @@ export const entities = [
   Session,
   BillingRecord,
   AuditEvent,
+  TwoFactorFactor,
+  RecoveryCode,
+  SignInChallenge,
   OutboundMail,
   InboundMessage,
 ];

@@ -1,10 +1,12 @@
 import { CreateAccountsBillingAudit1764000000000 } from './1764000000000-create-accounts-billing-audit';
 import { CreateOutboundMails1764000001000 } from './1764000001000-create-outbound-mails';
+import { CreateTwoFactor1764000002000 } from './1764000002000-create-two-factor';
 import { CreateInboundMessages1764000003000 } from './1764000003000-create-inbound-messages';
 
 /** Every migration, in order. Each feature appends its own; never edit one that has shipped. */
 export const migrations = [
   CreateAccountsBillingAudit1764000000000,
   CreateOutboundMails1764000001000,
+  CreateTwoFactor1764000002000,
   CreateInboundMessages1764000003000,
 ];

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { AuditModule } from '../audit/audit.module';
+import { EnrollmentModule } from '../enrollment/enrollment.module';
+import { TwoFactorStateModule } from '../enrollment/two-factor-state.module';
+import { OrganizationAdminController } from './organization-admin.controller';
+import { OrganizationAdminService } from './organization-admin.service';
+import { TwoFactorResetService } from './two-factor-reset.service';
+
+/**
+ * The organization's admin pages (settings, users, in-app 2FA reset with step-up), and THE reset
+ * itself (TwoFactorResetService), exported for the support-recovery job.
+ */
+@Module({
+  imports: [AccountsModule, AuditModule, EnrollmentModule, TwoFactorStateModule],
+  controllers: [OrganizationAdminController],
+  providers: [OrganizationAdminService, TwoFactorResetService],
+  exports: [TwoFactorResetService],
+})
+export class AdminResetModule {}

@@ -1,0 +1,41 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentUser } from '../common/auth.decorators';
+import type { AuthenticatedUser } from '../common/auth.decorators';
+import { StartEnrollmentDto, TotpCodeDto } from './enrollment.dto';
+import { EnrollmentView, MyTwoFactorService } from './my-two-factor.service';
+
+/** Two-factor authentication from the user's own settings. */
+@ApiTags('own account')
+@ApiBearerAuth()
+@Controller('api/me/2fa')
+export class EnrollmentController {
+  constructor(private readonly mine: MyTwoFactorService) {}
+
+  @Post('enrollment')
+  @HttpCode(200)
+  start(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: StartEnrollmentDto,
+  ): Promise<EnrollmentView> {
+    return this.mine.startEnrollment(user.id, body.code);
+  }
+
+  @Post('enrollment/confirm')
+  @HttpCode(200)
+  confirm(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: TotpCodeDto,
+  ): Promise<{ status: 'active'; recoveryCodes: string[] }> {
+    return this.mine.confirmEnrollment(user.id, body.code);
+  }
+
+  @Post('recovery-codes')
+  @HttpCode(200)
+  regenerate(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: TotpCodeDto,
+  ): Promise<{ recoveryCodes: string[] }> {
+    return this.mine.regenerateRecoveryCodes(user.id, body.code);
+  }
+}

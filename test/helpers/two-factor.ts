@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type TestAgent from 'supertest/lib/agent';
+import type { DataSource } from 'typeorm';
+import {
+  generateRecoveryCodes,
+  hashRecoveryCode,
+  normalizeRecoveryCode,
+} from '../../src/enrollment/recovery-codes';
+import { secretContext } from '../../src/enrollment/second-factor.service';
+import { SecretBox } from '../../src/enrollment/secret-box';
+import { generateTotpSecret } from '../../src/enrollment/totp';
+import { DEFAULT_PASSWORD } from './factories';
+import { TEST_SECRET_KEY } from './test-app';
+
+/**
+ * Codes come from oathtool (an implementation independent of ours), at explicit time steps, so a
+ * test knows exactly which step it spends. Each step is accepted once per user, and the server
+ * accepts the current step ±1: one user can spend S-1, S and S+1 without waiting.
+ */
+export function totpAt(secret: string, step: number): string {
+  return execFileSync('oathtool', ['--totp', '-b', '-N', `@${step * 30 + 15}`, secret], {
+    encoding: 'utf8',
+  }).trim();
+}
+
+/** The current code, straight from oathtool's own clock. */
+export function totpNow(secret: string): string {
+  return execFileSync('oathtool', ['--totp', '-b', secret], { encoding: 'utf8' }).trim();
+}
+
+export function currentStep(): number {
+  return Math.floor(Date.now() / 30000);
+}
+
+/**
+ * Waits, when fewer than `seconds` remain in the current step, until the next one begins, so a
+ * short sequence of requests sees one stable "current step". Returns that step.
+ */
+export async function awayFromStepEdge(seconds = 5): Promise<number> {
+  const intoStep = (Date.now() % 30000) / 1000;
+  if (30 - intoStep < seconds) await sleep((30 - intoStep) * 1000 + 250);
+  return currentStep();
+}
+
+/** Waits for the next time step to begin (for tests that need a code not yet spent). */
+export async function nextStep(): Promise<number> {
+  const step = currentStep();
+  await sleep((step + 1) * 30000 - Date.now() + 250);
+  return currentStep();
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+/** Decodes a `data:image/png;base64,…` QR code with zbarimg (Debian zbar-tools). */
+export function decodeQr(dataUrl: string): string {
+  const prefix = 'data:image/png;base64,';
+  if (!dataUrl.startsWith(prefix)) throw new Error('not a PNG data URL');
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'rd-qr-')), 'qr.png');
+  writeFileSync(file, Buffer.from(dataUrl.slice(prefix.length), 'base64'));
+  return execFileSync('zbarimg', ['--nodbus', '--quiet', '--raw', file], {
+    encoding: 'utf8',
+  }).trim();
+}
+
+/**
+ * Gives a user an ACTIVE factor directly in the database (sealed with the tests' SECRET_KEY, no
+ * time step spent), with 10 recovery codes. For tests about what comes after enrollment;
+ * enrollment itself is tested through the API.
+ */
+export async function makeActiveFactor(
+  db: DataSource,
+  userId: string,
+): Promise<{ secret: string; recoveryCodes: string[] }> {
+  const secret = generateTotpSecret();
+  const sealed = new SecretBox(Buffer.from(TEST_SECRET_KEY, 'base64')).seal(
+    secret.bytes,
+    secretContext(userId),
+  );
+  await db.query(
+    `INSERT INTO two_factor_factors
+       (user_id, status, secret_ciphertext, secret_iv, secret_tag, secret_key_id, enabled_at)
+     VALUES ($1, 'active', $2, $3, $4, $5, now())`,
+    [userId, sealed.ciphertext, sealed.iv, sealed.tag, sealed.keyId],
+  );
+  const recoveryCodes = generateRecoveryCodes();
+  for (const code of recoveryCodes) {
+    await db.query(`INSERT INTO two_factor_recovery_codes (user_id, code_hash) VALUES ($1, $2)`, [
+      userId,
+      hashRecoveryCode(normalizeRecoveryCode(code) as string),
+    ]);
+  }
+  return { secret: secret.base32, recoveryCodes };
+}
+
+export function bearer(token: string): [string, string] {
+  return ['Authorization', `Bearer ${token}`];
+}
+
+/** Password step for a user with 2FA: returns the challenge of the `next` step. */
+export async function loginChallenge(
+  http: TestAgent,
+  email: string,
+  expectedNext: 'totp' | 'enroll' = 'totp',
+  password = DEFAULT_PASSWORD,
+): Promise<string> {
+  const response = await http.post('/api/auth/login').send({ email, password }).expect(200);
+  expect(response.body).toEqual({ next: expectedNext, challenge: expect.any(String) });
+  return (response.body as { challenge: string }).challenge;
+}
+
+/** Full sign-in with a TOTP code for a given step. */
+export async function signInWithTotp(
+  http: TestAgent,
+  email: string,
+  secret: string,
+  step: number,
+): Promise<string> {
+  const challenge = await loginChallenge(http, email);
+  const response = await http
+    .post('/api/auth/totp')
+    .send({ challenge, code: totpAt(secret, step) })
+    .expect(200);
+  return (response.body as { accessToken: string }).accessToken;
+}
+
+export async function auditActions(db: DataSource, userId: string): Promise<string[]> {
+  const rows: { action: string }[] = await db.query(
+    `SELECT action FROM audit_events WHERE target_user_id = $1 ORDER BY id`,
+    [userId],
+  );
+  return rows.map((row) => row.action);
+}
