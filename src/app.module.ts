@@ -19,6 +19,8 @@ import { MailWorkerModule } from './mail/mail-worker.module';
 import { QueueModule } from './queue/queue.module';
 import { InboundEmailWorkerModule } from './recovery/inbound-email/inbound-email-worker.module';
 import { InboundEmailModule } from './recovery/inbound-email/inbound-email.module';
+import { ApprovalModule } from './recovery/approval/approval.module';
+import { ApprovalWorkerModule } from './recovery/approval/approval-worker.module';
 
 /** Feature modules present in every role (services, controllers, producers). */
 const featureModules: Type[] = [
@@ -30,10 +32,11 @@ const featureModules: Type[] = [
   AdminResetModule,
   MailModule,
   InboundEmailModule,
+  ApprovalModule,
 ];
 
 /** Queue processors and schedulers: loaded only when ROLES includes worker. */
-const workerModules: Type[] = [MailWorkerModule, InboundEmailWorkerModule];
+const workerModules: Type[] = [MailWorkerModule, InboundEmailWorkerModule, ApprovalWorkerModule];
 
 @Module({})
 export class AppModule {

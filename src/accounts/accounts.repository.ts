@@ -30,10 +30,15 @@ export class AccountsRepository {
     return this.manager(manager).getRepository(User).findOneBy({ id });
   }
 
-  findUsersInOrganization(organizationId: string): Promise<User[]> {
-    return this.dataSource
+  findUsersInOrganization(organizationId: string, manager?: EntityManager): Promise<User[]> {
+    return this.manager(manager)
       .getRepository(User)
       .find({ where: { organizationId }, order: { createdAt: 'ASC', email: 'ASC' } });
+  }
+
+  /** Locks the user row for the rest of the caller's transaction (serializes per-user decisions). */
+  async lockUser(id: string, manager: EntityManager): Promise<void> {
+    await manager.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [id]);
   }
 
   findOrganization(id: string, manager?: EntityManager): Promise<Organization | null> {

@@ -33,6 +33,8 @@ export function statusForCode(code: DomainErrorCode): HttpStatus {
     case 'two_factor_already_active':
     case 'two_factor_not_enrolled':
     case 'no_pending_enrollment':
+    case 'request_not_open':
+    case 'already_approved':
       return HttpStatus.CONFLICT;
     case 'rate_limited':
     case 'two_factor_locked':

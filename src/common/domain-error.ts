@@ -28,7 +28,10 @@ export type DomainErrorCode =
   | 'two_factor_locked'
   | 'two_factor_already_active'
   | 'two_factor_not_enrolled'
-  | 'no_pending_enrollment';
+  | 'no_pending_enrollment'
+  // recovery requests (agents, cancel link)
+  | 'request_not_open'
+  | 'already_approved';
 
 export class DomainError extends Error {
   constructor(

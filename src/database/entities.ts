@@ -3,9 +3,11 @@ import { Session } from '../accounts/session.entity';
 import { User } from '../accounts/user.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { BillingRecord } from '../billing/billing-record.entity';
+import { InboundMessage } from '../recovery/inbound-email/inbound-message.entity';
 import { RecoveryCode, SignInChallenge, TwoFactorFactor } from '../enrollment/two-factor.entity';
 import { OutboundMail } from '../mail/outbound-mail.entity';
-import { InboundMessage } from '../recovery/inbound-email/inbound-message.entity';
+import { RecoveryApproval } from '../recovery/approval/recovery-approval.entity';
+import { RecoveryRequest } from '../recovery/approval/recovery-request.entity';
 
 /** Every entity, listed once for the data source (explicit lists work the same under Jest and node). */
 export const entities = [
@@ -19,4 +21,6 @@ export const entities = [
   SignInChallenge,
   OutboundMail,
   InboundMessage,
+  RecoveryRequest,
+  RecoveryApproval,
 ];

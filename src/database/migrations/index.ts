@@ -2,6 +2,7 @@ import { CreateAccountsBillingAudit1764000000000 } from './1764000000000-create-
 import { CreateOutboundMails1764000001000 } from './1764000001000-create-outbound-mails';
 import { CreateTwoFactor1764000002000 } from './1764000002000-create-two-factor';
 import { CreateInboundMessages1764000003000 } from './1764000003000-create-inbound-messages';
+import { CreateRecoveryRequests1764000004000 } from './1764000004000-create-recovery-requests';
 
 /** Every migration, in order. Each feature appends its own; never edit one that has shipped. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateOutboundMails1764000001000,
   CreateTwoFactor1764000002000,
   CreateInboundMessages1764000003000,
+  CreateRecoveryRequests1764000004000,
 ];
