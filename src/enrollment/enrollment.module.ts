@@ -2,6 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfigService } from '../config/app-config.service';
+import { MailModule } from '../mail/mail.module';
 import { EnrollmentController } from './enrollment.controller';
 import { EnrollmentService } from './enrollment.service';
 import { MyTwoFactorService } from './my-two-factor.service';
@@ -18,7 +19,7 @@ import { TwoFactorStateModule } from './two-factor-state.module';
  * codes, secrets sealed at rest and lock-outs. SecondFactorService is exported for step-up checks.
  */
 @Module({
-  imports: [AccountsModule, AuditModule, TwoFactorStateModule],
+  imports: [AccountsModule, AuditModule, MailModule, TwoFactorStateModule],
   controllers: [SignInController, EnrollmentController],
   providers: [
     {

@@ -1,23 +1,56 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { User } from '../accounts/user.entity';
+import { AppConfigService } from '../config/app-config.service';
+import { MailService } from '../mail/mail.service';
 
 /**
  * The two-factor notifications, queued in the caller's transaction so the mail exists exactly
- * when the change it reports does. No secrets, codes or recovery codes ever go into mail.
+ * when the change it reports does. They carry no secret, code or recovery code: only what
+ * happened, when, by whom, and what to do next.
  */
 @Injectable()
 export class TwoFactorNotifier {
-  async enabled(_user: User, _tx: EntityManager): Promise<void> {
-    // wired to the mail module once it lands
+  constructor(
+    private readonly mail: MailService,
+    private readonly config: AppConfigService,
+  ) {}
+
+  /** "Two-factor authentication is now on" — if it was not you, the mail says whom to contact. */
+  async enabled(user: User, tx: EntityManager): Promise<void> {
+    await this.mail.enqueue(
+      {
+        template: 'two_factor_enabled',
+        to: user.email,
+        locale: user.locale,
+        vars: { name: user.name },
+        userId: user.id,
+      },
+      tx,
+    );
   }
 
+  /** Tells the member who reset their 2FA and when, and that the next sign-in sets it up again. */
   async resetByAdmin(
-    _target: User,
-    _admin: { name: string },
-    _resetAt: Date,
-    _tx: EntityManager,
+    target: User,
+    admin: { name: string },
+    resetAt: Date,
+    tx: EntityManager,
   ): Promise<void> {
-    // wired to the mail module once it lands
+    await this.mail.enqueue(
+      {
+        template: 'two_factor_reset_by_admin',
+        to: target.email,
+        locale: target.locale,
+        vars: {
+          name: target.name,
+          adminName: admin.name,
+          resetAt: resetAt.toISOString(),
+          signInUrl: `${this.config.get('publicUrl')}/login`,
+        },
+        userId: target.id,
+      },
+      tx,
+    );
   }
 }

@@ -1,9 +1,11 @@
+import { TwoFactorRepository } from '../../src/enrollment/two-factor.repository';
 import { makeOrganization, makeUser, signIn } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import {
   auditActions,
   awayFromStepEdge,
   bearer,
+  currentStep,
   decodeQr,
   loginChallenge,
   makeActiveFactor,
@@ -258,20 +260,19 @@ describe('two-factor enrollment and sign-in', () => {
         .expect(401);
     });
 
-    it('gives exactly one success for the same code submitted twice at once', async () => {
+    it('gives exactly one success for the same code submitted many times at once', async () => {
       const user = await makeUser(t.dataSource);
       const { secret } = await makeActiveFactor(t.dataSource, user.id);
-      const step = await awayFromStepEdge();
+      const step = await awayFromStepEdge(8);
       const code = totpAt(secret, step);
-      // two sign-ins racing with the same code (two challenges) ...
-      const [a, b] = await Promise.all([
-        loginChallenge(t.http, user.email),
-        loginChallenge(t.http, user.email),
-      ]);
-      const results = await Promise.all(
-        [a, b].map((challenge) => t.http.post('/api/auth/totp').send({ challenge, code })),
+      // ten sign-ins racing with the same code (ten challenges) ...
+      const challenges = await Promise.all(
+        Array.from({ length: 10 }, () => loginChallenge(t.http, user.email)),
       );
-      expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+      const results = await Promise.all(
+        challenges.map((challenge) => t.http.post('/api/auth/totp').send({ challenge, code })),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([200, ...Array(9).fill(401)]);
       // ... and a double-click: one challenge, the next code, twice
       const c = await loginChallenge(t.http, user.email);
       const next = totpAt(secret, step + 1);
@@ -284,6 +285,21 @@ describe('two-factor enrollment and sign-in', () => {
         [user.id],
       );
       expect(sessions[0].n).toBe(2);
+    });
+
+    it('accepts each time step once in the database itself, whatever the order of arrival', async () => {
+      // the guarded UPDATE alone, without the check before it: of concurrent consumers of one
+      // step exactly one wins, and an earlier step never wins after a later one
+      const user = await makeUser(t.dataSource);
+      await makeActiveFactor(t.dataSource, user.id);
+      const repository = t.app.get(TwoFactorRepository);
+      const step = currentStep();
+      const wins = await Promise.all(
+        Array.from({ length: 8 }, () => repository.consumeStep(user.id, step)),
+      );
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      await expect(repository.consumeStep(user.id, step - 1)).resolves.toBe(false);
+      await expect(repository.consumeStep(user.id, step + 1)).resolves.toBe(true);
     });
 
     it('refuses malformed input with 400 and unknown or mismatched challenges with 401', async () => {

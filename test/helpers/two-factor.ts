@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ParsedMail, simpleParser } from 'mailparser';
 import type TestAgent from 'supertest/lib/agent';
 import type { DataSource } from 'typeorm';
 import {
@@ -134,4 +135,25 @@ export async function auditActions(db: DataSource, userId: string): Promise<stri
     [userId],
   );
   return rows.map((row) => row.action);
+}
+
+/** The outbound mail of a template to a user: its row, and the .eml once the worker wrote it. */
+export async function deliveredMail(
+  db: DataSource,
+  outboxDir: string,
+  userId: string,
+  template: string,
+): Promise<{ rows: { id: string }[]; eml: ParsedMail }> {
+  const rows: { id: string }[] = await db.query(
+    `SELECT id FROM outbound_mails WHERE user_id = $1 AND template = $2 ORDER BY created_at`,
+    [userId, template],
+  );
+  if (rows.length === 0) throw new Error(`no ${template} mail for ${userId}`);
+  const file = path.join(outboxDir, `${rows[0].id}.eml`);
+  const deadline = Date.now() + 15000;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`${file} was not written`);
+    await sleep(100);
+  }
+  return { rows, eml: await simpleParser(readFileSync(file)) };
 }
