@@ -1,4 +1,5 @@
 import { truncateAtWhitespace } from './visible-text';
+import { standaloneFourDigitGroups } from './digit-groups';
 
 /**
  * Masking of what agents may read of a message (`bodyExcerpt`, CONTRACT §2): full card numbers,
@@ -184,4 +185,14 @@ export function buildBodyExcerpt(
   const masked = maskSensitiveText(visibleText, evidenceValues);
   if (masked.length <= maxChars) return masked;
   return `${truncateAtWhitespace(masked, maxChars - 1).trimEnd()}…`;
+}
+
+/**
+ * A header shown to agents (a subject line). Evidence is never read from it, but a sender may
+ * write it there: card numbers, IBANs and every standalone 4-digit group are masked, plus any
+ * evidence values found in the body.
+ */
+export function maskHeaderForDisplay(text: string, evidenceValues: readonly string[] = []): string {
+  const groups = standaloneFourDigitGroups(text).map((group) => group.value);
+  return maskSensitiveText(text, [...evidenceValues, ...groups]);
 }

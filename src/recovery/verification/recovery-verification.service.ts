@@ -21,7 +21,7 @@ import {
   InboundMessageOutcome,
 } from '../inbound-email/inbound-message.handler';
 import { checkEvidence } from './evidence';
-import { buildBodyExcerpt } from './masking';
+import { buildBodyExcerpt, maskHeaderForDisplay } from './masking';
 import { senderAddress } from './sender-match';
 import { extractVisibleText } from './visible-text';
 import { RiskSignalsService } from './risk-signals.service';
@@ -132,9 +132,17 @@ export class RecoveryVerificationService extends InboundMessageHandler {
     const excerpt = buildBodyExcerpt(visible.text, evidence.evidenceValues);
     const checked: Draft = { ...draft, checks: { ...draft.checks, factors: evidence.factors } };
     if (evidence.outcome !== 'matched') {
-      return this.reject(message, manager, evidence.outcome, checked, user, excerpt);
+      return this.reject(
+        message,
+        manager,
+        evidence.outcome,
+        checked,
+        user,
+        excerpt,
+        evidence.evidenceValues,
+      );
     }
-    return this.accept(message, manager, checked, user, excerpt);
+    return this.accept(message, manager, checked, user, excerpt, evidence.evidenceValues);
   }
 
   private async accept(
@@ -143,6 +151,7 @@ export class RecoveryVerificationService extends InboundMessageHandler {
     draft: Draft,
     user: User,
     bodyExcerpt: string,
+    evidenceValues: readonly string[],
   ): Promise<InboundMessageOutcome> {
     const cancelToken = randomBytes(32).toString('base64url');
     const expiresAt = new Date(
@@ -158,7 +167,7 @@ export class RecoveryVerificationService extends InboundMessageHandler {
       // owners' and admins' recoveries need two different agents
       approvalsRequired: user.role === 'owner' || user.role === 'admin' ? 2 : 1,
       risk: await this.risk.forUser(user, message.receivedAt, manager),
-      subject: message.message.subject?.slice(0, 500) ?? null,
+      subject: this.displaySubject(message, evidenceValues),
       bodyExcerpt,
       cancelTokenHash: hashCancelToken(cancelToken),
       expiresAt,
@@ -200,6 +209,7 @@ export class RecoveryVerificationService extends InboundMessageHandler {
     draft: Draft,
     replyTo?: User,
     bodyExcerpt: string | null = null,
+    evidenceValues: readonly string[] = [],
   ): Promise<InboundMessageOutcome> {
     const inserted = await this.requests.insert(manager, {
       ...draft,
@@ -210,7 +220,7 @@ export class RecoveryVerificationService extends InboundMessageHandler {
       receivedAt: message.receivedAt,
       approvalsRequired: 1,
       risk: null,
-      subject: message.message.subject?.slice(0, 500) ?? null,
+      subject: this.displaySubject(message, evidenceValues),
       bodyExcerpt,
       cancelTokenHash: null,
       expiresAt: null,
@@ -295,6 +305,17 @@ export class RecoveryVerificationService extends InboundMessageHandler {
           ? message.message.references.join(' ').slice(0, 10000)
           : null,
     };
+  }
+
+  /** Agents see the subject too, masked like the excerpt (and every 4-digit group in it). */
+  private displaySubject(
+    message: InboundMessageForVerification,
+    evidenceValues: readonly string[],
+  ): string | null {
+    const subject = message.message.subject?.slice(0, 500);
+    return subject === undefined || subject === null
+      ? null
+      : maskHeaderForDisplay(subject, evidenceValues);
   }
 
   private checks(
