@@ -4,6 +4,7 @@ import { AccountsRepository } from '../accounts/accounts.repository';
 import { SessionService } from '../accounts/session.service';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
+import { SignInChallengeService } from '../enrollment/sign-in-challenge.service';
 import type { TwoFactorStatus } from '../enrollment/two-factor.entity';
 import { TwoFactorRepository } from '../enrollment/two-factor.repository';
 
@@ -33,6 +34,7 @@ export class TwoFactorResetService {
     private readonly accounts: AccountsRepository,
     private readonly twoFactor: TwoFactorRepository,
     private readonly sessions: SessionService,
+    private readonly challenges: SignInChallengeService,
     private readonly audit: AuditService,
   ) {}
 
@@ -54,7 +56,7 @@ export class TwoFactorResetService {
     const hadPending = factor !== null && factor.pendingKeyId !== null;
     // Sessions and challenges end even on a repeat call: a reset must never leave one open.
     const sessionsRevoked = await this.sessions.revokeAll(target.id, manager);
-    await this.twoFactor.revokeChallenges(target.id, manager);
+    await this.challenges.revokeAll(target.id, manager);
     const alreadyReset = previousStatus === 'reset_required' && !hadPending;
     if (alreadyReset && sessionsRevoked === 0) {
       return { changed: false, previousStatus, sessionsRevoked };

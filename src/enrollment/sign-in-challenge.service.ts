@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import type { ChallengePurpose, SignInChallenge } from './two-factor.entity';
-import { TwoFactorRepository } from './two-factor.repository';
+import { SignInChallengeRepository } from './sign-in-challenge.repository';
 
 /** Long enough to open an authenticator app, short enough that a leaked ticket soon dies. */
 export const CHALLENGE_TTL_SECONDS = 5 * 60;
@@ -18,7 +18,7 @@ function hashChallenge(token: string): Buffer {
  */
 @Injectable()
 export class SignInChallengeService {
-  constructor(private readonly repository: TwoFactorRepository) {}
+  constructor(private readonly repository: SignInChallengeRepository) {}
 
   async issue(userId: string, purpose: ChallengePurpose, ip?: string): Promise<string> {
     const token = `rdc_${randomBytes(32).toString('base64url')}`;
@@ -45,6 +45,11 @@ export class SignInChallengeService {
   /** Uses the challenge up inside the caller's transaction; 401 when another request beat us. */
   async consume(challenge: SignInChallenge, manager: EntityManager): Promise<void> {
     if (!(await this.repository.consumeChallenge(challenge.id, manager))) throw invalidChallenge();
+  }
+
+  /** Ends every open challenge of a user, in the caller's transaction (their factor was reset). */
+  revokeAll(userId: string, manager: EntityManager): Promise<void> {
+    return this.repository.revokeChallenges(userId, manager);
   }
 }
 

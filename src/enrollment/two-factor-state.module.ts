@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SignInChallengeRepository } from './sign-in-challenge.repository';
 import { SignInChallengeService } from './sign-in-challenge.service';
 import { TwoFactorRepository } from './two-factor.repository';
 
@@ -8,7 +9,7 @@ import { TwoFactorRepository } from './two-factor.repository';
  * enrollment module, which needs accounts' sessions and users, sits above both.
  */
 @Module({
-  providers: [TwoFactorRepository, SignInChallengeService],
+  providers: [TwoFactorRepository, SignInChallengeRepository, SignInChallengeService],
   exports: [TwoFactorRepository, SignInChallengeService],
 })
 export class TwoFactorStateModule {}

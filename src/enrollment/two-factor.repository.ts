@@ -1,14 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { returned } from './returned-rows';
 import type { SealedSecret } from './secret-box';
-import {
-  ChallengePurpose,
-  RecoveryCode,
-  SignInChallenge,
-  TwoFactorFactor,
-  TwoFactorStatus,
-} from './two-factor.entity';
+import { RecoveryCode, TwoFactorFactor, TwoFactorStatus } from './two-factor.entity';
 
 /** The factor's state without its secrets. */
 export type FactorState = Omit<
@@ -27,28 +22,15 @@ function sealedFrom(row: SealedRow | undefined): SealedSecret | null {
   if (row === undefined || row.ciphertext === null || row.iv === null || row.tag === null) {
     return null;
   }
-  if (row.key_id === null) {
-    return null;
-  }
+  if (row.key_id === null) return null;
   return { ciphertext: row.ciphertext, iv: row.iv, tag: row.tag, keyId: row.key_id };
-}
-
-/**
- * The rows of an `UPDATE … RETURNING`: TypeORM's postgres driver answers UPDATE and DELETE with
- * `[rows, rowCount]` instead of the rows alone.
- */
-function returned<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0])) {
-    return result[0] as T[];
-  }
-  return result as T[];
 }
 
 /** Which set of secret columns: the active factor, or the enrollment in progress. */
 export type SecretSlot = 'active' | 'pending';
 
 /**
- * Every query on the two-factor tables. State changes that must happen once (a time step, a
+ * Every query on the factor and recovery-code tables. State changes that must happen once (a time step, a
  * recovery code, a challenge) are single guarded UPDATEs, so concurrent requests cannot both win.
  */
 @Injectable()
@@ -258,51 +240,5 @@ export class TwoFactorRepository {
             .getRepository(TwoFactorFactor)
             .find({ where: { userId: In(userIds) }, select: { userId: true, status: true } });
     return new Map(factors.map((factor) => [factor.userId, factor.status]));
-  }
-
-  // ---- sign-in challenges ----
-
-  async insertChallenge(
-    values: Pick<SignInChallenge, 'userId' | 'tokenHash' | 'purpose' | 'expiresAt' | 'ip'>,
-  ): Promise<void> {
-    const repository = this.dataSource.getRepository(SignInChallenge);
-    // tidy this user's long-dead tickets while here: bounded work, no sweeper needed
-    await this.dataSource.query(
-      `DELETE FROM sign_in_challenges WHERE user_id = $1 AND expires_at < now() - interval '1 day'`,
-      [values.userId],
-    );
-    await repository.insert({ ...values, usedAt: null });
-  }
-
-  async findLiveChallenge(
-    tokenHash: Buffer,
-    purpose: ChallengePurpose,
-  ): Promise<SignInChallenge | null> {
-    return this.dataSource
-      .getRepository(SignInChallenge)
-      .createQueryBuilder('c')
-      .where('c.token_hash = :tokenHash AND c.purpose = :purpose', { tokenHash, purpose })
-      .andWhere('c.used_at IS NULL AND c.expires_at > now()')
-      .getOne();
-  }
-
-  /** Uses a challenge up; true for exactly one caller. */
-  async consumeChallenge(id: string, manager: EntityManager): Promise<boolean> {
-    const rows = returned(
-      await manager.query(
-        `UPDATE sign_in_challenges SET used_at = now()
-          WHERE id = $1 AND used_at IS NULL AND expires_at > now() RETURNING id`,
-        [id],
-      ),
-    );
-    return rows.length === 1;
-  }
-
-  /** Ends every open challenge of a user (their factor was reset). */
-  async revokeChallenges(userId: string, manager: EntityManager): Promise<void> {
-    await manager.query(
-      `UPDATE sign_in_challenges SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`,
-      [userId],
-    );
   }
 }
