@@ -18,6 +18,8 @@ export class TestDnsServer {
   private readonly txt = new Map<string, string[]>();
   private readonly failing = new Set<string>();
   readonly queries: string[] = [];
+  /** answer every question this much later (to make processing slow on purpose) */
+  delayMs = 0;
 
   private constructor(
     private readonly udp: ReturnType<typeof dns2.createUDPServer>,
@@ -104,7 +106,8 @@ export class TestDnsServer {
     } else if (!this.txt.has(name)) {
       response.header.rcode = 3; // NXDOMAIN
     }
-    send(response);
+    if (this.delayMs > 0) setTimeout(() => send(response), this.delayMs);
+    else send(response);
   }
 }
 

@@ -1,7 +1,14 @@
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Job, Queue } from 'bullmq';
+import { InjectQueue } from '@nestjs/bullmq';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Job, Queue, Worker } from 'bullmq';
+import { AppConfigService } from '../../config/app-config.service';
 import { QueueName } from '../../queue/queue-names';
+import { redisOptions } from '../../queue/redis-options';
 import {
   InboundEmailQueue,
   ProcessJobData,
@@ -17,69 +24,81 @@ import { InboundRawPurgeService } from './inbound-raw-purge.service';
 export const SWEEP_EVERY_MS = 15_000;
 /** How often raw bytes past RAW_RETENTION_DAYS are purged. */
 export const PURGE_EVERY_MS = 60 * 60 * 1000;
+/** How often the schedulers' presence in Redis is checked. */
+const SCHEDULER_CHECK_MS = 10_000;
 /** Rows re-enqueued per sweep (the next sweep takes the rest). */
 const SWEEP_BATCH = 1000;
 /** Parsing is CPU-bound and authentication waits on DNS: a few at a time per worker process. */
 const CONCURRENCY = 4;
+/** Graceful shutdown waits this long for jobs in flight before closing harder. */
+const CLOSE_TIMEOUT_MS = 15_000;
 
 /**
- * Worker of the inbound-email queue: processes messages, and runs the outbox sweeper and the
- * raw-bytes purge on BullMQ job schedulers. Only calls services.
+ * The worker of the inbound-email queue (worker role only): processes messages, and runs the
+ * outbox sweeper and the raw-bytes purge on BullMQ job schedulers. Only routes jobs to services.
+ *
+ * The Worker is built here rather than with @Processor, which would hand it the producer queue's
+ * fail-fast connection (no offline queue): a consumer must instead queue its commands and
+ * reconnect quietly across a Redis outage, without spinning.
  */
-@Processor(QueueName.inboundEmail, { concurrency: CONCURRENCY })
-export class InboundEmailProcessor
-  extends WorkerHost
-  implements OnApplicationBootstrap, OnApplicationShutdown
-{
+@Injectable()
+export class InboundEmailProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(InboundEmailProcessor.name);
-  private retryTimer: NodeJS.Timeout | undefined;
+  private worker: Worker | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private checking = false;
+  private lastRedisError = { message: '', at: 0 };
 
   constructor(
+    private readonly config: AppConfigService,
     private readonly processing: InboundMessageProcessingService,
     private readonly purge: InboundRawPurgeService,
     private readonly producer: InboundEmailQueue,
     private readonly repository: InboundMessageRepository,
     @InjectQueue(QueueName.inboundEmail) private readonly queue: Queue,
-  ) {
-    super();
-  }
+  ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.registerSchedulers();
-  }
-
-  onApplicationShutdown(): void {
-    clearTimeout(this.retryTimer);
-  }
-
-  /** Registers the schedulers; while Redis is down, tries again every sweep interval. */
-  private async registerSchedulers(): Promise<void> {
-    try {
-      await this.queue.upsertJobScheduler(
-        SWEEP_JOB,
-        { every: SWEEP_EVERY_MS },
-        { name: SWEEP_JOB },
-      );
-      await this.queue.upsertJobScheduler(
-        PURGE_JOB,
-        { every: PURGE_EVERY_MS },
-        { name: PURGE_JOB },
-      );
-    } catch (error) {
+  onApplicationBootstrap(): void {
+    this.worker = new Worker(QueueName.inboundEmail, (job: Job) => this.process(job), {
+      connection: { ...redisOptions(this.config.get('redisUrl')), maxRetriesPerRequest: null },
+      prefix: this.config.get('redisPrefix'),
+      concurrency: CONCURRENCY,
+    });
+    this.worker.on('error', (error) => this.logRedisError(error));
+    this.worker.on('failed', (job, error) => {
       this.logger.warn(
-        { err: error instanceof Error ? error.message : String(error) },
-        'inbound schedulers not registered now (Redis down?); retrying',
+        { jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err: error.message },
+        'inbound-email job failed',
       );
-      this.retryTimer = setTimeout(() => void this.registerSchedulers(), SWEEP_EVERY_MS);
-      this.retryTimer.unref();
-    }
+    });
+    void this.ensureSchedulers();
+    // Redis may come back empty (restarted without persistence, flushed): check now and then
+    // that the schedulers still exist, so the outbox sweeper can never silently disappear
+    this.checkTimer = setInterval(() => void this.ensureSchedulers(), SCHEDULER_CHECK_MS);
+    this.checkTimer.unref();
   }
 
-  async process(job: Job<ProcessJobData>): Promise<unknown> {
+  /** Lets jobs in flight finish before the database and Redis clients close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.checkTimer);
+    const worker = this.worker;
+    if (worker === undefined) return;
+    this.worker = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS);
+    });
+    const result = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
+    clearTimeout(timer);
+    // a job cut short here stays `stored` (or its job stalls) and is processed again later
+    if (result === 'timeout') await worker.close(true).catch(() => undefined);
+  }
+
+  async process(job: Job): Promise<unknown> {
     switch (job.name) {
       case PROCESS_JOB: {
         const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        return this.processing.process(job.data.messageId, lastAttempt);
+        return this.processing.process((job.data as ProcessJobData).messageId, lastAttempt);
       }
       case SWEEP_JOB: {
         const ids = await this.repository.storedIds(SWEEP_BATCH);
@@ -94,16 +113,38 @@ export class InboundEmailProcessor
     }
   }
 
-  @OnWorkerEvent('failed')
-  onFailed(job: Job<ProcessJobData> | undefined, error: Error): void {
-    this.logger.warn(
-      { jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err: error.message },
-      'inbound-email job failed',
-    );
+  /** Registers the sweep and purge schedulers when missing; while Redis is down, later. */
+  private async ensureSchedulers(): Promise<void> {
+    if (this.checking) return; // a previous check still waits for Redis
+    this.checking = true;
+    try {
+      if ((await this.queue.getJobScheduler(SWEEP_JOB)) === undefined) {
+        await this.queue.upsertJobScheduler(
+          SWEEP_JOB,
+          { every: SWEEP_EVERY_MS },
+          { name: SWEEP_JOB },
+        );
+      }
+      if ((await this.queue.getJobScheduler(PURGE_JOB)) === undefined) {
+        await this.queue.upsertJobScheduler(
+          PURGE_JOB,
+          { every: PURGE_EVERY_MS },
+          { name: PURGE_JOB },
+        );
+      }
+    } catch (error) {
+      this.logRedisError(error);
+    } finally {
+      this.checking = false;
+    }
   }
 
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.logger.warn({ err: error.message }, 'inbound-email worker error (Redis down?)');
+  /** Redis outages are reported by /health; log each distinct error at most once a minute. */
+  private logRedisError(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const now = Date.now();
+    if (message === this.lastRedisError.message && now - this.lastRedisError.at < 60_000) return;
+    this.lastRedisError = { message, at: now };
+    this.logger.warn({ err: message }, 'inbound-email worker: Redis unavailable, retrying');
   }
 }
