@@ -1,4 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import {
@@ -36,7 +41,7 @@ function smtpError(message: string, responseCode: number): Error {
  * the envelope are committed — 451 when PostgreSQL cannot take them.
  */
 @Injectable()
-export class SmtpIngressServer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SmtpIngressServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SmtpIngressServer.name);
   private server: SMTPServer | undefined;
   private readonly supportAddresses: Set<string>;
@@ -73,11 +78,15 @@ export class SmtpIngressServer implements OnApplicationBootstrap, OnApplicationS
     this.logger.log(`SMTP ingress listening on ${this.config.get('smtpHost')}:${this.port}`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before the database pool closes: stop accepting, let transactions in progress finish their
+   * commit and answer (up to closeTimeout), then close. A client cut off here got no 250, so its
+   * MTA delivers again later.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     const server = this.server;
     if (server === undefined) return;
     this.server = undefined;
-    // stops accepting, lets transactions in progress finish (up to closeTimeout), then closes
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
