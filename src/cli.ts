@@ -1,17 +1,29 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { existsSync, statSync } from 'node:fs';
-import { AppModule } from './app.module';
-import { AuditService } from './audit/audit.service';
-import { BillingImportService } from './billing/billing-import.service';
-import { DemoSeedService, formatDemoSignIns } from './billing/demo-seed.service';
 import { CreateAgentDto, validatePlain } from './billing/provisioning.dto';
-import { ProvisioningService } from './billing/provisioning.service';
 import { readPassword } from './cli-password';
 import { DomainError } from './common/domain-error';
 import { AppConfig, ConfigError, loadConfig } from './config/config.schema';
-import { runMigrations } from './database/data-source';
+
+/**
+ * The application itself, loaded on first use: a refusal that needs no database (usage, a bad
+ * variable, a missing file, an invalid argument) answers at once without loading every module.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const load = {
+  nest: () => require('@nestjs/core') as typeof import('@nestjs/core'),
+  appModule: () => require('./app.module') as typeof import('./app.module'),
+  dataSource: () => require('./database/data-source') as typeof import('./database/data-source'),
+  audit: () => require('./audit/audit.service') as typeof import('./audit/audit.service'),
+  billingImport: () =>
+    require('./billing/billing-import.service') as typeof import('./billing/billing-import.service'),
+  demoSeed: () =>
+    require('./billing/demo-seed.service') as typeof import('./billing/demo-seed.service'),
+  provisioning: () =>
+    require('./billing/provisioning.service') as typeof import('./billing/provisioning.service'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * `npm run cli -- <command>`. Each command boots the application's modules without HTTP, SMTP or
@@ -46,7 +58,7 @@ type Command = (args: string[], config: AppConfig) => Promise<number>;
 const commands: Record<string, Command> = {
   'db:migrate': async (args, config) => {
     expectArgs(args, 0);
-    const applied = await runMigrations(config);
+    const applied = await load.dataSource().runMigrations(config);
     out(applied.length === 0 ? 'No pending migrations' : `Applied ${applied.join(', ')}`);
     return 0;
   },
@@ -57,6 +69,7 @@ const commands: Record<string, Command> = {
       throw new CommandError('seed:demo refuses to run with NODE_ENV=production');
     }
     return withContext(config, async (context) => {
+      const { DemoSeedService, formatDemoSignIns } = load.demoSeed();
       const { created, signIns } = await context.get(DemoSeedService).seed();
       out(created ? 'Demo data created.' : 'Demo data already present.');
       out(formatDemoSignIns(signIns).join('\n'));
@@ -72,7 +85,7 @@ const commands: Record<string, Command> = {
       throw new CommandError(`billing:import: no such file ${file}`);
     }
     return withContext(config, async (context) => {
-      const result = await context.get(BillingImportService).importFile(file);
+      const result = await context.get(load.billingImport().BillingImportService).importFile(file);
       if (!result.ok) {
         const listed = result.problems
           .slice(0, MAX_LISTED_ROWS)
@@ -105,7 +118,7 @@ const commands: Record<string, Command> = {
     if (value === undefined) throw new CommandError(`agent:create: ${problems.join('; ')}`);
     return withContext(config, async (context) => {
       const agent = await context
-        .get(ProvisioningService)
+        .get(load.provisioning().ProvisioningService)
         .createAgent(value, { type: 'system', via: 'cli agent:create' });
       out(`Created support agent ${agent.email} (${agent.id})`);
       return 0;
@@ -115,7 +128,7 @@ const commands: Record<string, Command> = {
   'audit:verify': async (args, config) => {
     expectArgs(args, 0);
     return withContext(config, async (context) => {
-      const result = await context.get(AuditService).verify();
+      const result = await context.get(load.audit().AuditService).verify();
       if (result.ok) {
         out(`Audit chain ok: ${result.events} event(s) verified`);
         return 0;
@@ -139,10 +152,12 @@ async function withContext(
   work: (context: INestApplicationContext) => Promise<number>,
 ): Promise<number> {
   // No roles: no HTTP listener, no SMTP server, no queue workers or schedulers.
-  const context = await NestFactory.createApplicationContext(
-    AppModule.forRoot({ ...config, roles: new Set() }),
-    { logger: ['error'], abortOnError: false },
-  );
+  const context = await load
+    .nest()
+    .NestFactory.createApplicationContext(
+      load.appModule().AppModule.forRoot({ ...config, roles: new Set() }),
+      { logger: ['error'], abortOnError: false },
+    );
   try {
     return await work(context);
   } finally {

@@ -10,11 +10,12 @@ export interface ScratchDatabase {
 
 /**
  * A database of a test's own, beside the run's shared one, for tests that must break things (a
- * tampered audit chain) or need an empty database (the demo seed on start). Migrated unless told.
+ * tampered audit chain) or need an empty database (the demo seed on start). Created and migrated unless told otherwise.
  */
 export async function createScratchDatabase(
   label: string,
-  options: { migrate?: boolean } = {},
+  /** create: false only names one (for start-up, which creates its own database) */
+  options: { migrate?: boolean; create?: boolean } = {},
 ): Promise<ScratchDatabase> {
   const url = new URL(baseDatabaseUrl());
   url.pathname = `/rd_test_${runId()}_${label}_${randomBytes(3).toString('hex')}`;
@@ -30,8 +31,9 @@ export async function createScratchDatabase(
       await client.end();
     }
   };
-  await run(`CREATE DATABASE "${name}"`);
-  if (options.migrate ?? true) await runMigrations({ databaseUrl: url.toString() });
+  const create = options.create ?? true;
+  if (create) await run(`CREATE DATABASE "${name}"`);
+  if (create && (options.migrate ?? true)) await runMigrations({ databaseUrl: url.toString() });
   return {
     url: url.toString(),
     drop: () => run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
