@@ -6,10 +6,12 @@ import { MailQueue } from './mail.queue';
 import { MailService } from './mail.service';
 import { OutboundMailRepository } from './outbound-mail.repository';
 
+const mailQueue = registerQueue(QueueName.mail);
+
 /** Outbound mail for every role: import this module and inject MailService to send mail. */
 @Module({
-  imports: [registerQueue(QueueName.mail)],
+  imports: [mailQueue],
   providers: [OutboundMailRepository, MailQueue, AfterCommitHooks, MailService],
-  exports: [MailService, MailQueue, OutboundMailRepository, AfterCommitHooks],
+  exports: [mailQueue, MailService, MailQueue, OutboundMailRepository, AfterCommitHooks],
 })
 export class MailModule {}

@@ -4,57 +4,47 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { AppConfigService } from '../config/app-config.service';
 import { QueueName } from '../queue/queue-names';
-import { redisOptions } from '../queue/redis-options';
+import { QueueWorker } from '../queue/queue-worker';
 import { MailDeliveryService, PermanentMailError } from './mail-delivery.service';
-import { MailJobName, MailQueue, SendMailJobData } from './mail.queue';
-
-/** How often a worker checks that the sweeper's scheduler still exists in Redis. */
-const SCHEDULER_CHECK_MS = 10_000;
-const CLOSE_TIMEOUT_MS = 15_000;
+import { MailJobName, SendMailJobData, SWEEP_EVERY_MS, SWEEPER_ID } from './mail.queue';
 
 /**
  * The BullMQ worker of the `mail` queue (worker role only): send jobs and the sweeper. It only
- * routes jobs to MailDeliveryService.
- *
- * The Worker is created here rather than with @Processor: @nestjs/bullmq would hand it the
- * producer queue's connection options (registerQueue: no offline queue, fail fast), while a
- * long-lived consumer should queue its commands and reconnect quietly across a Redis restart.
+ * routes jobs to MailDeliveryService; QueueWorker handles connection, outages and shutdown.
  */
 @Injectable()
 export class MailProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(MailProcessor.name);
-  private worker: Worker | undefined;
-  private schedulerTimer: NodeJS.Timeout | undefined;
-  private checkingScheduler = false;
-  private lastRedisError = { message: '', at: 0 };
+  private worker: QueueWorker | undefined;
 
   constructor(
     private readonly config: AppConfigService,
     private readonly delivery: MailDeliveryService,
-    private readonly queue: MailQueue,
+    @InjectQueue(QueueName.mail) private readonly queue: Queue,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker(QueueName.mail, (job: Job) => this.process(job), {
-      connection: { ...redisOptions(this.config.get('redisUrl')), maxRetriesPerRequest: null },
-      prefix: this.config.get('redisPrefix'),
+    this.worker = new QueueWorker(this.config.values, {
+      name: QueueName.mail,
       concurrency: 5,
+      process: (job) => this.process(job),
+      queue: this.queue,
+      schedulers: [{ id: SWEEPER_ID, jobName: MailJobName.sweep, everyMs: SWEEP_EVERY_MS }],
+      logger: this.logger,
+      // a permanent failure was already logged by the delivery service
+      logFailure: (job, error) =>
+        !(job?.name === MailJobName.send && error instanceof UnrecoverableError),
     });
-    this.worker.on('error', (error) => this.logRedisError(error));
-    this.worker.on('failed', (job, error) => {
-      if (job?.name === MailJobName.send && error instanceof UnrecoverableError) return; // logged
-      this.logger.debug(
-        { jobId: job?.id, attempts: job?.attemptsMade, err: error.message },
-        'mail job failed',
-      );
-    });
-    void this.ensureSweeper(true);
-    // Redis without persistence forgets the scheduler when it restarts: put it back.
-    this.schedulerTimer = setInterval(() => void this.ensureSweeper(false), SCHEDULER_CHECK_MS);
-    this.schedulerTimer.unref();
+  }
+
+  /** Drains in-flight sends before the database and Redis clients close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    this.worker = undefined;
   }
 
   /** Routes one job; a permanent failure ends the job's retries at once. */
@@ -75,40 +65,5 @@ export class MailProcessor implements OnApplicationBootstrap, BeforeApplicationS
       default:
         throw new UnrecoverableError(`unknown mail job "${job.name}"`);
     }
-  }
-
-  /** Drains in-flight sends before the database and Redis clients close. */
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.schedulerTimer);
-    const worker = this.worker;
-    if (worker === undefined) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS);
-    });
-    const result = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
-    clearTimeout(timer);
-    if (result === 'timeout') await worker.close(true).catch(() => undefined);
-  }
-
-  private async ensureSweeper(force: boolean): Promise<void> {
-    if (this.checkingScheduler) return; // a previous check still waits for Redis
-    this.checkingScheduler = true;
-    try {
-      if (force || !(await this.queue.hasSweeper())) await this.queue.upsertSweeper();
-    } catch (error) {
-      this.logRedisError(error);
-    } finally {
-      this.checkingScheduler = false;
-    }
-  }
-
-  /** Redis outages are reported by /health; log each distinct error at most once a minute. */
-  private logRedisError(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    const now = Date.now();
-    if (message === this.lastRedisError.message && now - this.lastRedisError.at < 60_000) return;
-    this.lastRedisError = { message, at: now };
-    this.logger.warn({ err: message }, 'mail worker: Redis unavailable, retrying');
   }
 }

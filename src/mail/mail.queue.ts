@@ -70,18 +70,4 @@ export class MailQueue {
       clearTimeout(timer);
     }
   }
-
-  /** Creates or refreshes the sweeper's job scheduler (idempotent; throws when Redis is away). */
-  async upsertSweeper(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      SWEEPER_ID,
-      { every: SWEEP_EVERY_MS },
-      { name: MailJobName.sweep, opts: { removeOnComplete: true, removeOnFail: true } },
-    );
-  }
-
-  /** Whether the sweeper's scheduler exists (Redis without persistence loses it on restart). */
-  async hasSweeper(): Promise<boolean> {
-    return (await this.queue.getJobScheduler(SWEEPER_ID)) !== undefined;
-  }
 }

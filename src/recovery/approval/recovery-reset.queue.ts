@@ -10,6 +10,10 @@ export interface ResetJobData {
   requestId: string;
 }
 
+function resetJobId(requestId: string): string {
+  return `reset-${requestId}`;
+}
+
 /**
  * Producer for the recovery-reset queue. The job id is the request id, so scheduling twice is
  * harmless; the real exactly-once guarantee is the guarded update in executeReset.
@@ -27,11 +31,11 @@ export class RecoveryResetQueue {
         RESET_JOB,
         { requestId },
         {
-          jobId: `reset-${requestId}`,
+          jobId: resetJobId(requestId),
           delay: Math.max(0, executesAt.getTime() - Date.now()),
           attempts: 10,
           backoff: { type: 'exponential', delay: 2000 },
-          removeOnComplete: { age: 24 * 3600 },
+          removeOnComplete: true,
           removeOnFail: { age: 7 * 24 * 3600 },
         },
       );
@@ -40,6 +44,19 @@ export class RecoveryResetQueue {
         { requestId, err: error instanceof Error ? error.message : String(error) },
         'reset job not enqueued now; the sweeper will pick it up',
       );
+    }
+  }
+
+  /**
+   * For the sweeper: a due reset whose job is gone (Redis lost it) is added again, one that
+   * failed all its attempts is retried. The guarded update in executeReset keeps it exactly-once.
+   */
+  async ensure(requestId: string): Promise<void> {
+    const job = await this.queue.getJob(resetJobId(requestId));
+    if (job === undefined) {
+      await this.schedule(requestId, new Date());
+    } else if (await job.isFailed()) {
+      await job.retry();
     }
   }
 }
