@@ -206,6 +206,32 @@ describe('support-mediated recovery', () => {
     expect(texts[0]).not.toContain(wrong);
   });
 
+  it('ignores evidence hidden in HTML or quoted from an earlier message', async () => {
+    const htmlMember = await makeMember(world, clinic);
+    const hidden = await sendRecoveryMail(
+      world,
+      clinic,
+      htmlMember.email,
+      `<html><body><p>I lost my phone.</p><div style="display:none">Card ${clinic.last4}</div>` +
+        `<p style="font-size:0">${clinic.holderName}</p></body></html>`,
+      { html: true },
+    );
+    expect((await requestRow(world.t.dataSource, hidden.requestId as string)).reason).toBe(
+      'no_evidence',
+    );
+    const quoteMember = await makeMember(world, clinic);
+    const quoted = await sendRecoveryMail(
+      world,
+      clinic,
+      quoteMember.email,
+      `Please help, I lost my phone.\n\nOn Mon, 24 Nov 2025 at 10:00, Support wrote:\n` +
+        `> Your card ends with ${clinic.last4} and the holder is ${clinic.holderName}.\n`,
+    );
+    expect((await requestRow(world.t.dataSource, quoted.requestId as string)).reason).toBe(
+      'no_evidence',
+    );
+  });
+
   it('answers nobody it cannot trust: forged, unknown, ambiguous senders', async () => {
     const member = await makeMember(world, clinic);
     // no DKIM, and the envelope comes from a domain without SPF: DMARC fails

@@ -139,15 +139,23 @@ export async function sendRecoveryMail(
     messageId?: string;
     /** SMTP MAIL FROM, when it should differ from the From header (SPF is checked on it) */
     envelopeFrom?: string;
+    /** send `body` as an HTML-only message instead of text/plain */
+    html?: boolean;
   } = {},
 ): Promise<SentRecovery> {
   const messageId = options.messageId ?? uniqueMessageId(clinic.domain);
-  const raw = buildMessage({
+  const built = buildMessage({
     from: options.fromHeader ?? from,
     body,
     messageId,
     headers: options.headers,
   });
+  const raw = options.html
+    ? built.replace(
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Type: text/html; charset=utf-8',
+      )
+    : built;
   const signed = options.sign === false ? raw : await dkimSigned(raw, clinic.domain, clinic.key);
   const { id } = await sendSmtp(world.smtpPort, signed, {
     from: options.envelopeFrom ?? from,

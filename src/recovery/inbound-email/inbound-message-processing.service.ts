@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { normalizeEmail } from '../../accounts/email-address';
 import { AuditService } from '../../audit/audit.service';
+import { maskHeaderForDisplay } from '../verification/masking';
 import { classifyAutomaticMail } from './auto-reply';
 import { InboundMessageForVerification, InboundMessageHandler } from './inbound-message.handler';
 import {
@@ -195,7 +196,8 @@ export class InboundMessageProcessingService {
   private metadata(parsed: ParsedInboundMessage): Omit<FinalUpdate, 'state'> {
     return {
       fromAddresses: parsed.from.map((address) => address.address.slice(0, 320)).slice(0, 50),
-      subject: parsed.subject?.slice(0, 1000) ?? null,
+      // shown to agents: a card number or 4 digits written in the subject are masked
+      subject: parsed.subject === null ? null : maskHeaderForDisplay(parsed.subject.slice(0, 1000)),
       messageIdHeader: parsed.messageId?.slice(0, 1000) ?? null,
       inReplyTo: parsed.inReplyTo?.slice(0, 1000) ?? null,
       referencesHeader: parsed.references.join(' ').slice(0, 10000) || null,

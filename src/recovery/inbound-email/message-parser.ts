@@ -39,7 +39,7 @@ export interface ParsedInboundMessage {
   messageId: string | null;
   inReplyTo: string | null;
   references: string[];
-  /** plain text; mailparser's rendering of the HTML when there is no text part */
+  /** the text/plain part as the sender wrote it (never derived from the HTML) */
   text: string | null;
   html: string | null;
   attachments: AttachmentSummary[];
@@ -99,6 +99,10 @@ export async function parseInboundMessage(raw: Buffer): Promise<ParsedInboundMes
     skipImageLinks: true,
     skipTextLinks: true,
     skipTextToHtml: true,
+    // No text made from the HTML: mailparser's conversion keeps hidden elements and quoted
+    // replies, which must never count as evidence. The verification turns HTML into visible text
+    // itself when there is no text part (recovery/verification/visible-text.ts).
+    skipHtmlToText: true,
     maxHtmlLengthToParse: PARSE_LIMITS.maxHtmlLengthToParse,
   });
   const parsed: ParsedInboundMessage = {
