@@ -1,0 +1,235 @@
+/**
+ * The measurements: the inbound pipeline and sign-in at one scale, and the memory of the app
+ * process under one big message and a burst of small ones.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Client } from 'pg';
+import { AppProcess, readCpuSeconds, readMemory, resetPeak } from './app-process';
+import {
+  bigRecoveryMail,
+  deliver,
+  Mail,
+  MailDomains,
+  outcomes,
+  parseBaseline,
+  recoveryMail,
+  waitProcessed,
+} from './inbound';
+import type { BenchParams } from './params';
+import { countRows, memberEmail, ownerEmail } from './population';
+import { LoadResult, loadHealth, loadLogin } from './sign-in';
+
+/** Messages sent (and processed) before each timed inbound run, so neither side runs cold. */
+const WARMUP_MESSAGES = 20;
+/** Accounts the sign-in load rotates over. */
+const SIGN_IN_ACCOUNTS = 2000;
+
+export interface Context {
+  params: BenchParams;
+  db: Client;
+  app: AppProcess;
+  domains: MailDomains;
+  password: string;
+  /** organizations whose member has already written (a second mail would be a duplicate) */
+  used: Set<number>;
+  log(line: string): void;
+}
+
+export interface ScaleFigures {
+  users: number;
+  billing: number;
+  messages: number;
+  parseRate: number;
+  pipelineRate: number;
+  acceptRate: number;
+  cpuMsPerMessage: number;
+  outcomes: string;
+  outboxSeconds: number;
+  health: LoadResult;
+  loginDone: LoadResult;
+  loginTotp: LoadResult;
+  signInPeakMiB: number;
+}
+
+export interface MemoryFigures {
+  idleMiB: number;
+  bigBytes: number;
+  bigPeakMiB: number;
+  bigAfterMiB: number;
+  burstMessages: number;
+  burstOutcomes: string;
+  burstRate: number;
+  burstPeakMiB: number;
+  burstAfterMiB: number;
+  peakIsPerPhase: boolean;
+}
+
+/** Organizations in [from, to) whose member has not written yet, at random; then reused ones. */
+function pickSenders(ctx: Context, from: number, to: number, count: number): number[] {
+  const picked: number[] = [];
+  const free = to - from - [...ctx.used].filter((g) => g >= from && g < to).length;
+  if (free > count * 4) {
+    while (picked.length < count) {
+      const g = from + Math.floor(Math.random() * (to - from));
+      if (!ctx.used.has(g)) {
+        ctx.used.add(g);
+        picked.push(g);
+      }
+    }
+    return picked;
+  }
+  for (let g = from; g < to && picked.length < count; g += 1) {
+    if (!ctx.used.has(g)) {
+      ctx.used.add(g);
+      picked.push(g);
+    }
+  }
+  // the range is exhausted: members write again (their mails end as duplicate_request)
+  for (let i = 0; picked.length < count; i += 1) picked.push(from + (i % (to - from)));
+  return picked;
+}
+
+async function sign(ctx: Context, orgs: number[]): Promise<Mail[]> {
+  const mails: Mail[] = [];
+  for (const g of orgs) mails.push(await recoveryMail(ctx.domains, g));
+  return mails;
+}
+
+/** Delivers, then waits for every decision; returns the ids and the rate, first send to done. */
+async function pipeline(ctx: Context, mails: Mail[]) {
+  const cpuBefore = readCpuSeconds(ctx.app.pid);
+  const start = performance.now();
+  const delivery = await deliver(ctx.app.smtpPort, mails, ctx.params.smtpConnections, start);
+  const timeoutMs = Math.max(180_000, mails.length * 150);
+  const doneMs = await waitProcessed(ctx.db, delivery.ids, start, timeoutMs);
+  return {
+    ids: delivery.ids,
+    // the app's own CPU; outbound mails still being sent after the decision are not in it
+    cpuMsPerMessage: ((readCpuSeconds(ctx.app.pid) - cpuBefore) * 1000) / mails.length,
+    rate: mails.length / (doneMs / 1000),
+    acceptRate: mails.length / (delivery.acceptedMs / 1000),
+  };
+}
+
+/** Waits until the outbound mails the pipeline wrote have been sent; returns the seconds. */
+async function drainOutbox(db: Client): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    const [row] = (
+      await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM outbound_mails WHERE status = 'pending'`,
+      )
+    ).rows;
+    if (Number(row.n) === 0) return (performance.now() - start) / 1000;
+    if (performance.now() - start > 300_000) throw new Error(`${row.n} outbound mails pending`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export async function measureScale(ctx: Context, from: number, to: number): Promise<ScaleFigures> {
+  const { params } = ctx;
+  const counts = await countRows(ctx.db);
+  const available = to - from - WARMUP_MESSAGES;
+  const messages = Math.min(params.inboundMessages, available);
+  if (messages < params.inboundMessages) {
+    ctx.log(`only ${messages} members can write at this scale: ${messages} messages`);
+  }
+  const warmOrgs = pickSenders(ctx, from, to, WARMUP_MESSAGES);
+  const orgs = pickSenders(ctx, from, to, messages);
+  ctx.log(`DKIM-signing ${warmOrgs.length + orgs.length} recovery mails`);
+  const warm = await sign(ctx, warmOrgs);
+  const mails = await sign(ctx, orgs);
+
+  ctx.log(`bare mailparser on the ${mails.length} messages`);
+  const parseRate = await parseBaseline(mails);
+  ctx.log(`inbound pipeline: ${warm.length} warm-up messages, then ${mails.length} timed`);
+  await pipeline(ctx, warm);
+  await drainOutbox(ctx.db);
+  const run = await pipeline(ctx, mails);
+  const mix = await outcomes(ctx.db, run.ids);
+  const outboxSeconds = await drainOutbox(ctx.db);
+
+  const sample = Array.from(
+    { length: Math.min(SIGN_IN_ACCOUNTS, to - from) },
+    () => from + Math.floor(Math.random() * (to - from)),
+  );
+  const seconds = params.httpSeconds;
+  const connections = params.httpConnections;
+  const peakIsPerPhase = resetPeak(ctx.app.pid);
+  ctx.log(`GET /health for ${seconds} s`);
+  const health = await loadHealth(ctx.app.httpUrl, seconds, connections);
+  ctx.log(`POST /api/auth/login (no 2FA, next: done) for ${seconds} s`);
+  const loginDone = await loadLogin(
+    ctx.app.httpUrl,
+    sample.map(ownerEmail),
+    ctx.password,
+    'done',
+    seconds,
+    connections,
+  );
+  ctx.log(`POST /api/auth/login (active 2FA, next: totp) for ${seconds} s`);
+  const loginTotp = await loadLogin(
+    ctx.app.httpUrl,
+    sample.map(memberEmail),
+    ctx.password,
+    'totp',
+    seconds,
+    connections,
+  );
+  const signInPeakMiB = readMemory(ctx.app.pid).peakMiB;
+  if (!peakIsPerPhase) ctx.log('VmHWM cannot be reset here: peaks are since start');
+  return {
+    ...counts,
+    messages,
+    parseRate,
+    pipelineRate: run.rate,
+    acceptRate: run.acceptRate,
+    cpuMsPerMessage: run.cpuMsPerMessage,
+    outcomes: mix,
+    outboxSeconds,
+    health,
+    loginDone,
+    loginTotp,
+    signInPeakMiB,
+  };
+}
+
+export async function measureMemory(
+  ctx: Context,
+  from: number,
+  to: number,
+): Promise<MemoryFigures> {
+  const { params } = ctx;
+  const idleMiB = readMemory(ctx.app.pid).rssMiB;
+
+  const [bigOrg] = pickSenders(ctx, from, to, 1);
+  const big = await bigRecoveryMail(ctx.domains, bigOrg, params.bigMessageBytes);
+  ctx.log(`one ${(big.raw.length / 1048576).toFixed(2)} MiB message`);
+  const peakIsPerPhase = resetPeak(ctx.app.pid);
+  await pipeline(ctx, [big]);
+  await drainOutbox(ctx.db);
+  const { peakMiB: bigPeakMiB, rssMiB: bigAfterMiB } = readMemory(ctx.app.pid);
+
+  const burstOrgs = pickSenders(ctx, from, to, params.burstMessages);
+  ctx.log(`DKIM-signing a burst of ${burstOrgs.length} messages`);
+  const burst = await sign(ctx, burstOrgs);
+  ctx.log(`burst of ${burst.length} messages`);
+  resetPeak(ctx.app.pid);
+  const run = await pipeline(ctx, burst);
+  const burstOutcomes = await outcomes(ctx.db, run.ids);
+  await drainOutbox(ctx.db);
+  // peaks include sending the outbound mails the messages caused
+  const { peakMiB: burstPeakMiB, rssMiB: burstAfterMiB } = readMemory(ctx.app.pid);
+  return {
+    idleMiB,
+    bigBytes: big.raw.length,
+    bigPeakMiB,
+    bigAfterMiB,
+    burstMessages: burst.length,
+    burstOutcomes,
+    burstRate: run.rate,
+    burstPeakMiB,
+    burstAfterMiB,
+    peakIsPerPhase,
+  };
+}
