@@ -102,10 +102,10 @@ describe('billing values stay secret through a whole recovery', () => {
         to: ['support@recovery-desk.test'],
       });
       await waitForFinal(db, [id]);
-      const [row] = (await db.query(
+      const [row] = await db.query<{ id: string; status: string; reason: string | null }[]>(
         'SELECT id, status, reason FROM recovery_requests WHERE inbound_message_id = $1',
         [id],
-      )) as { id: string; status: string; reason: string | null }[];
+      );
       return row;
     };
     const accepted = await send(
@@ -138,9 +138,10 @@ describe('billing values stay secret through a whole recovery', () => {
       .send({})
       .expect(200);
     await eventually(async () => {
-      const [row] = (await db.query('SELECT status FROM recovery_requests WHERE id = $1', [
-        accepted.id,
-      ])) as { status: string }[];
+      const [row] = await db.query<{ status: string }[]>(
+        'SELECT status FROM recovery_requests WHERE id = $1',
+        [accepted.id],
+      );
       return row.status === 'completed';
     }, 'the reset');
     // received + approved to the member, more-info to the other member

@@ -282,10 +282,10 @@ describe('support-mediated recovery', () => {
     await waitForStatus(id, 'completed');
     // run the reset job again, as a retried job would: nothing happens twice
     expect(await world.t.app.get(RecoveryDecisionService).executeReset(id)).toBe('skipped');
-    const resets = (await world.t.dataSource.query(
+    const resets = await world.t.dataSource.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM audit_events WHERE action = 'two_factor.reset' AND target_user_id = $1`,
       [member.id],
-    )) as { n: number }[];
+    );
     expect(resets[0].n).toBe(1);
   });
 

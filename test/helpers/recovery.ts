@@ -162,18 +162,18 @@ export async function sendRecoveryMail(
     to: ['support@recovery-desk.test'],
   });
   const [row] = await waitForFinal(world.t.dataSource, [id]);
-  const [link] = (await world.t.dataSource.query(
+  const [link] = await world.t.dataSource.query<{ id: string }[]>(
     'SELECT id FROM recovery_requests WHERE inbound_message_id = $1',
     [id],
-  )) as { id: string }[];
+  );
   return { inboundId: id, messageId, state: row.state, requestId: link?.id ?? null };
 }
 
 export async function requestRow(db: DataSource, id: string) {
-  const [row] = (await db.query('SELECT * FROM recovery_requests WHERE id = $1', [id])) as Record<
-    string,
-    unknown
-  >[];
+  const [row] = await db.query<Record<string, unknown>[]>(
+    'SELECT * FROM recovery_requests WHERE id = $1',
+    [id],
+  );
   return row;
 }
 
