@@ -21,6 +21,7 @@ import { InboundEmailWorkerModule } from './recovery/inbound-email/inbound-email
 import { InboundEmailModule } from './recovery/inbound-email/inbound-email.module';
 import { ApprovalModule } from './recovery/approval/approval.module';
 import { ApprovalWorkerModule } from './recovery/approval/approval-worker.module';
+import { WebModule } from './web/web.module';
 
 /** Feature modules present in every role (services, controllers, producers). */
 const featureModules: Type[] = [
@@ -33,6 +34,7 @@ const featureModules: Type[] = [
   MailModule,
   InboundEmailModule,
   ApprovalModule,
+  WebModule,
 ];
 
 /** Queue processors and schedulers: loaded only when ROLES includes worker. */

@@ -13,6 +13,6 @@ import { SignInService } from './sign-in.service';
   imports: [AuditModule, TwoFactorStateModule],
   controllers: [AuthController, MeController],
   providers: [AccountsRepository, SessionService, SignInService, LoginRateLimiter, MeService],
-  exports: [AccountsRepository, SessionService, SignInService],
+  exports: [AccountsRepository, SessionService, SignInService, MeService],
 })
 export class AccountsModule {}

@@ -15,6 +15,6 @@ import { TwoFactorResetService } from './two-factor-reset.service';
   imports: [AccountsModule, AuditModule, EnrollmentModule, TwoFactorStateModule],
   controllers: [OrganizationAdminController],
   providers: [OrganizationAdminService, TwoFactorResetService],
-  exports: [TwoFactorResetService],
+  exports: [TwoFactorResetService, OrganizationAdminService],
 })
 export class AdminResetModule {}

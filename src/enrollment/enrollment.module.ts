@@ -36,6 +36,13 @@ import { TwoFactorStateModule } from './two-factor-state.module';
     TwoFactorSignInService,
     TwoFactorNotifier,
   ],
-  exports: [SecondFactorService, TwoFactorStateModule, TwoFactorNotifier],
+  exports: [
+    SecondFactorService,
+    TwoFactorStateModule,
+    TwoFactorNotifier,
+    // the web pages call the same services as the API
+    MyTwoFactorService,
+    TwoFactorSignInService,
+  ],
 })
 export class EnrollmentModule {}

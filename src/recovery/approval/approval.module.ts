@@ -20,13 +20,23 @@ const resetQueue = registerQueue(QueueName.recoveryReset);
 /** Recovery requests after verification: the agents' API, decisions, cancellation, the reset. */
 @Module({
   imports: [resetQueue, AccountsModule, AdminResetModule, AuditModule, MailModule],
-  controllers: [RecoveryRequestsController, RecoveryCancelController, OrganizationRecoveryController],
+  controllers: [
+    RecoveryRequestsController,
+    RecoveryCancelController,
+    OrganizationRecoveryController,
+  ],
   providers: [
     RecoveryRequestRepository,
     RecoveryRequestsService,
     RecoveryDecisionService,
     RecoveryResetQueue,
   ],
-  exports: [resetQueue, RecoveryRequestRepository, RecoveryDecisionService, RecoveryResetQueue],
+  exports: [
+    resetQueue,
+    RecoveryRequestRepository,
+    RecoveryRequestsService,
+    RecoveryDecisionService,
+    RecoveryResetQueue,
+  ],
 })
 export class ApprovalModule {}

@@ -2,17 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
 import { RecoveryApproval } from './recovery-approval.entity';
-import {
-  EVIDENCE_FAILURES,
-  RecoveryRequest,
-  RequestStatus,
-} from './recovery-request.entity';
+import { EVIDENCE_FAILURES, RecoveryRequest, RequestStatus } from './recovery-request.entity';
 
 export interface RequestFilter {
   status?: RequestStatus;
   sender?: string;
   page: number;
   pageSize: number;
+  /** newest first by default; the agents' queue of open requests reads oldest first */
+  order?: 'newest' | 'oldest';
 }
 
 type NewRequest = Omit<
@@ -42,7 +40,10 @@ export class RecoveryRequestRepository {
    * Inserts a request inside a savepoint. Returns 'duplicate_open' when the user already has an
    * open request (the partial unique index decides, so two messages racing get one request).
    */
-  async insert(manager: EntityManager, values: NewRequest): Promise<RecoveryRequest | 'duplicate_open'> {
+  async insert(
+    manager: EntityManager,
+    values: NewRequest,
+  ): Promise<RecoveryRequest | 'duplicate_open'> {
     await manager.query('SAVEPOINT recovery_request_insert');
     try {
       const repository = manager.getRepository(RecoveryRequest);
@@ -111,11 +112,26 @@ export class RecoveryRequestRepository {
         ...(filter.status !== undefined ? { status: filter.status } : {}),
         ...(filter.sender !== undefined ? { sender: filter.sender } : {}),
       },
-      order: { receivedAt: 'DESC', id: 'DESC' },
+      order:
+        filter.order === 'oldest'
+          ? { receivedAt: 'ASC', id: 'ASC' }
+          : { receivedAt: 'DESC', id: 'DESC' },
       skip: (filter.page - 1) * filter.pageSize,
       take: filter.pageSize,
     });
     return { items, total };
+  }
+
+  /** How many requests are in each status (the counts above the agents' queue). */
+  async countByStatus(): Promise<Map<RequestStatus, number>> {
+    const rows: { status: RequestStatus; count: string }[] = await this.dataSource
+      .getRepository(RecoveryRequest)
+      .createQueryBuilder('r')
+      .select('r.status', 'status')
+      .addSelect('count(*)', 'count')
+      .groupBy('r.status')
+      .getRawMany();
+    return new Map(rows.map((row) => [row.status, Number(row.count)]));
   }
 
   approvals(requestId: string, manager?: EntityManager) {
@@ -153,13 +169,12 @@ export class RecoveryRequestRepository {
     const rows = result.raw as Record<string, unknown>[];
     if (rows.length === 0) return null;
     return manager.getRepository(RecoveryRequest).create(
-      manager.getRepository(RecoveryRequest).metadata.columns.reduce<Record<string, unknown>>(
-        (entity, column) => {
+      manager
+        .getRepository(RecoveryRequest)
+        .metadata.columns.reduce<Record<string, unknown>>((entity, column) => {
           entity[column.propertyName] = rows[0][column.databaseName];
           return entity;
-        },
-        {},
-      ),
+        }, {}),
     );
   }
 

@@ -27,6 +27,6 @@ const inboundQueue = registerQueue(QueueName.inboundEmail);
     InboundTokenGuard,
     SmtpIngressServer,
   ],
-  exports: [inboundQueue, InboundMessageRepository, InboundEmailQueue],
+  exports: [inboundQueue, InboundMessageRepository, InboundEmailQueue, InboundMessagesService],
 })
 export class InboundEmailModule {}

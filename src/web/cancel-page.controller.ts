@@ -1,0 +1,101 @@
+import { Controller, Get, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Public } from '../common/auth.decorators';
+import { DomainError } from '../common/domain-error';
+import {
+  hashCancelToken,
+  RecoveryDecisionService,
+} from '../recovery/approval/recovery-decision.service';
+import { RecoveryRequestRepository } from '../recovery/approval/recovery-request.repository';
+import { CsrfGuard } from './web-csrf';
+import { WebExceptionFilter } from './web-exception.filter';
+import { WebPages } from './web-pages.service';
+
+/** The states a request can still be cancelled from (RecoveryDecisionService.cancel). */
+const CANCELLABLE = ['awaiting_approval', 'approved'];
+
+/**
+ * The page behind the cancel link of the "recovery request received" mail. The GET only shows
+ * what would be cancelled (mail scanners and link previews open links: a GET must never change
+ * anything); the one button POSTs, and RecoveryDecisionService.cancelWithToken does the rest.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('recovery')
+@UseFilters(WebExceptionFilter)
+@UseGuards(CsrfGuard)
+export class CancelPageController {
+  constructor(
+    private readonly pages: WebPages,
+    private readonly decisions: RecoveryDecisionService,
+    private readonly requests: RecoveryRequestRepository,
+  ) {}
+
+  @Get('cancel/:token')
+  async show(
+    @Req() request: Request,
+    @Res() response: Response,
+    @Param('token') token: string,
+  ): Promise<void> {
+    await this.renderCancel(request, response, token);
+  }
+
+  @Post('cancel/:token')
+  async cancel(
+    @Req() request: Request,
+    @Res() response: Response,
+    @Param('token') token: string,
+  ): Promise<void> {
+    try {
+      await this.decisions.cancelWithToken(token);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code === 'not_found' || error.code === 'request_not_open') {
+        return this.renderCancel(request, response, token, 409);
+      }
+      throw error;
+    }
+    this.pages.redirect(response, '/recovery/cancelled');
+  }
+
+  @Get('cancelled')
+  async cancelled(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const { t } = await this.pages.viewer(request);
+    await this.pages.render(request, response, 'cancelled', { title: t.cancel.doneTitle });
+  }
+
+  private async renderCancel(
+    request: Request,
+    response: Response,
+    token: string,
+    failedStatus?: number,
+  ): Promise<void> {
+    const { t } = await this.pages.viewer(request);
+    // the same look-up as cancelWithToken: the SHA-256 of the token, never the token itself
+    const found =
+      token.length > 200 ? null : await this.requests.findByCancelTokenHash(hashCancelToken(token));
+    if (found === null) {
+      const data = { title: t.cancel.title, formError: t.cancel.notFound };
+      return this.pages.render(request, response, 'cancel', data, 404);
+    }
+    const open = CANCELLABLE.includes(found.status);
+    await this.pages.render(
+      request,
+      response,
+      'cancel',
+      {
+        title: t.cancel.title,
+        request: {
+          sender: found.sender,
+          receivedAt: found.receivedAt.toISOString(),
+          status: found.status,
+          open,
+        },
+        formError: open ? undefined : t.cancel.notOpen(t.requestStatus[found.status]),
+        action: `/recovery/cancel/${encodeURIComponent(token)}`,
+      },
+      failedStatus ?? 200,
+    );
+  }
+}
