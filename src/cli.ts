@@ -73,7 +73,7 @@ const commands: Record<string, Command> = {
       const { created, signIns } = await context.get(DemoSeedService).seed();
       out(created ? 'Demo data created.' : 'Demo data already present.');
       out(formatDemoSignIns(signIns).join('\n'));
-      out(`Sign in at ${config.publicUrl} (API: ${config.publicUrl}/api/docs)`);
+      out(`Sign in at ${config.publicUrl}/login (API: ${config.publicUrl}/api/docs)`);
       return 0;
     });
   },

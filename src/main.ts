@@ -43,7 +43,7 @@ async function demo(running: RunningApp, config: AppConfig): Promise<string[]> {
     return [
       seeded !== undefined ? 'The database was empty: seeded a demo.' : 'Demo data present.',
       ...formatDemoSignIns(signIns),
-      `  sign in at ${config.publicUrl}`,
+      `  sign in at ${config.publicUrl}/login, agent console ${config.publicUrl}/agent`,
     ];
   } catch (error) {
     return [`Demo seed skipped: ${error instanceof Error ? error.message : String(error)}`];

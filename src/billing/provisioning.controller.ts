@@ -3,7 +3,6 @@ import {
   Controller,
   HttpCode,
   Param,
-  ParseArrayPipe,
   ParseUUIDPipe,
   Post,
   Put,
@@ -11,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/auth.decorators';
+import { BillingListPipe } from './billing-list.pipe';
 import { ProvisioningTokenGuard } from './provisioning-token.guard';
 import {
   BillingItemDto,
@@ -48,14 +48,7 @@ export class ProvisioningController {
   @ApiBody({ type: [BillingItemDto] })
   replaceBilling(
     @Param('id', ParseUUIDPipe) id: string,
-    @Body(
-      new ParseArrayPipe({
-        items: BillingItemDto,
-        whitelist: true,
-        forbidNonWhitelisted: true,
-        validationError: { target: false, value: false },
-      }),
-    )
+    @Body(BillingListPipe)
     items: BillingItemDto[],
   ): Promise<BillingReplacedView> {
     return this.provisioning.replaceBilling(id, items, API);

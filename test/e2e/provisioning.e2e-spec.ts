@@ -405,6 +405,7 @@ describe('provisioning API', () => {
         'an unknown field',
         [{ kind: 'card', last4: '1111', holderName: 'A', pan: '4111111111111111' }],
       ],
+      ['an item given as a JSON-encoded string', ['{"kind":"student","studentId":"S-1"}']],
       [
         'more than 100 items',
         Array.from({ length: 101 }, () => ({ kind: 'student', studentId: 'S' })),
@@ -422,6 +423,10 @@ describe('provisioning API', () => {
         .send(body)
         .expect(400);
       expectErrorShape(response.body, 400);
+      if (Array.isArray(body) && body.length === 2) {
+        // problems name the item they belong to
+        expect(messageText(response.body)).toMatch(/\[1\] last4/);
+      }
       expect(JSON.stringify(response.body)).not.toContain('4111111111111111');
       const billing = await billingOf(t.dataSource, organization.id);
       expect(billing.map((b) => b.last4)).toEqual(['9876']);
