@@ -110,11 +110,17 @@ export class RecoveryDecisionService {
 
   async deny(requestId: string, agentId: string, reason: string): Promise<{ status: 'denied' }> {
     await this.dataSource.transaction(async (tx) => {
-      const denied = await this.requests.transition(tx, requestId, ['awaiting_approval'], 'denied', {
-        decidedAt: new Date(),
-        decidedBy: agentId,
-        denyReason: reason,
-      });
+      const denied = await this.requests.transition(
+        tx,
+        requestId,
+        ['awaiting_approval'],
+        'denied',
+        {
+          decidedAt: new Date(),
+          decidedBy: agentId,
+          denyReason: reason,
+        },
+      );
       if (denied === null) await this.throwNotOpen(requestId, tx);
       const request = denied as RecoveryRequest;
       await this.audit.record(
@@ -188,9 +194,15 @@ export class RecoveryDecisionService {
     let expired = 0;
     for (const due of await this.requests.findExpired(now)) {
       await this.dataSource.transaction(async (tx) => {
-        const request = await this.requests.transition(tx, due.id, ['awaiting_approval'], 'expired', {
-          decidedAt: now,
-        });
+        const request = await this.requests.transition(
+          tx,
+          due.id,
+          ['awaiting_approval'],
+          'expired',
+          {
+            decidedAt: now,
+          },
+        );
         if (request === null) return;
         expired += 1;
         await this.audit.record(
@@ -285,7 +297,11 @@ export class RecoveryDecisionService {
     };
     if (template === 'recovery_denied') {
       await this.mail.enqueue(
-        { ...threading, template, vars: { name: user.name, reason: (vars as { reason: string }).reason } },
+        {
+          ...threading,
+          template,
+          vars: { name: user.name, reason: (vars as { reason: string }).reason },
+        },
         tx,
       );
     } else {
