@@ -72,11 +72,20 @@ function actorName(event: AuditEvent, names: Record<string, string>, t: Messages
 function details(data: Record<string, unknown>): string {
   return Object.entries(data)
     .map(([key, value]) => {
-      if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
-        return `${key}: ${String(value)}`;
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        const inner = Object.entries(value as Record<string, unknown>)
+          .map(([name, item]) => `${name}=${primitive(item)}`)
+          .join(', ');
+        return `${key}: ${inner}`;
       }
-      return `${key}: …`;
+      return `${key}: ${primitive(value)}`;
     })
     .join(' · ')
     .slice(0, 500);
+}
+
+function primitive(value: unknown): string {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value)
+    ? String(value)
+    : '…';
 }

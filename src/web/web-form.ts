@@ -25,7 +25,11 @@ export async function validateForm<T extends object>(
       if (key !== CSRF_FIELD) submitted[key] = value;
     }
   }
-  const instance = plainToInstance(dto, { ...submitted, ...extra });
+  // an absent field must stay absent, so the DTO's own defaults apply (page = 1)
+  const plain = Object.fromEntries(
+    Object.entries({ ...submitted, ...extra }).filter(([, value]) => value !== undefined),
+  );
+  const instance = plainToInstance(dto, plain);
   const failures = await validate(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (failures.length === 0) return { ok: true, value: instance };
   const errors: FieldErrors = {};

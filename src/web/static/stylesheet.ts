@@ -75,6 +75,8 @@ main.container { padding-top: 2rem; padding-bottom: 3rem; }
 .card--flush { padding: 0; overflow-x: auto; }
 .card__heading { padding: 1.25rem 1.5rem 0; }
 .card--decision { border-top: 4px solid var(--line); }
+.card--approve { border-top-color: var(--brand); }
+.card--deny { border-top-color: var(--bad); }
 .grid-2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); gap: 1.25rem; margin-bottom: 1.25rem; }
 .grid-2 > .card { margin-bottom: 0; }
 .lead { color: var(--ink-soft); font-size: 1.05rem; margin-bottom: 1.25rem; }
@@ -174,11 +176,12 @@ p.hint { color: var(--muted); font-size: 0.9rem; }
 .summary--columns { grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); column-gap: 2rem; }
 .summary--columns > div { grid-template-columns: 1fr; gap: 0.1rem; }
 .summary dt, .checks dt { color: var(--muted); font-weight: 500; }
-.summary dd, .checks dd { margin: 0; }
+.summary dd, .checks dd { margin: 0; overflow-wrap: anywhere; }
 .checks { margin: 0 0 0.75rem; }
 .checks > div { display: flex; justify-content: space-between; gap: 1rem; padding: 0.55rem 0; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
 .checks > div:last-child { border-bottom: 0; }
 .checks dd { text-align: right; }
+.checks dd.check-detail { flex-basis: 100%; text-align: left; color: var(--muted); font-size: 0.85rem; overflow-wrap: anywhere; margin-top: -0.25rem; }
 
 /* tables */
 .table { width: 100%; border-collapse: collapse; font-size: 0.95rem; }

@@ -97,7 +97,7 @@ export const agentRequest = `<% layout('@layout') %>
   <section class="card" aria-labelledby="checks-heading">
     <h2 id="checks-heading"><%= it.t.agent.checks %></h2>
     <dl class="checks" id="checks">
-      <div><dt><%= it.t.agent.senderAuth %></dt><dd>${checkBadge('it.request.checks.senderAuth.result', 'it.t.agent.authResult[it.request.checks.senderAuth.result] || it.request.checks.senderAuth.result')} <span class="muted"><%= it.request.checks.senderAuth.method %><% if (it.request.checks.senderAuth.detail) { %> · <%= it.request.checks.senderAuth.detail %><% } %></span></dd></div>
+      <div><dt><%= it.t.agent.senderAuth %></dt><dd>${checkBadge('it.request.checks.senderAuth.result', 'it.t.agent.authResult[it.request.checks.senderAuth.result] || it.request.checks.senderAuth.result')}</dd><dd class="check-detail"><%= it.request.checks.senderAuth.method %><% if (it.request.checks.senderAuth.detail) { %> · <%= it.request.checks.senderAuth.detail %><% } %></dd></div>
       <div><dt><%= it.t.agent.senderMatch %></dt><dd>${checkBadge('it.request.checks.senderMatch', 'it.t.agent.senderMatchLabel[it.request.checks.senderMatch] || it.request.checks.senderMatch')}</dd></div>
 <% ['last4', 'holderName', 'studentId'].forEach(function (factor) { %>
       <div><dt><%= it.t.agent.factors %>: <%= it.t.agent.factorLabel[factor] %></dt><dd>${checkBadge('it.request.checks.factors[factor]', 'it.t.agent.factorCheck[it.request.checks.factors[factor]] || it.request.checks.factors[factor]')}</dd></div>
@@ -144,7 +144,7 @@ export const agentRequest = `<% layout('@layout') %>
 <div class="alert alert--info" role="status"><p><%= it.t.agent.alreadyApproved %></p></div>
 <% } else { %>
 <div class="grid-2">
-  <section class="card card--decision" aria-labelledby="approve-heading">
+  <section class="card card--decision card--approve" aria-labelledby="approve-heading">
     <h2 id="approve-heading"><%= it.t.agent.approveTitle %></h2>
     <form method="post" action="/agent/requests/<%= it.request.id %>/approve" novalidate>
 <%~ include('@csrf', it) %>
@@ -153,7 +153,7 @@ export const agentRequest = `<% layout('@layout') %>
       <button type="submit" class="button button--primary" id="approve"><%= it.t.agent.approve %></button>
     </form>
   </section>
-  <section class="card card--decision" aria-labelledby="deny-heading">
+  <section class="card card--decision card--deny" aria-labelledby="deny-heading">
     <h2 id="deny-heading"><%= it.t.agent.denyTitle %></h2>
     <form method="post" action="/agent/requests/<%= it.request.id %>/deny" novalidate>
 <%~ include('@csrf', it) %>
@@ -210,8 +210,8 @@ export const agentInbound = `<% layout('@layout') %>
         <td><%= message.from.join(', ') || message.envelope.mailFrom || '' %></td>
         <td class="truncate"><%= message.subject || '' %></td>
         <td><span class="badge badge--msg-<%= message.state %>"><%= it.t.inboundState[message.state] || message.state %></span></td>
-        <td class="muted small"><%= message.decision || message.reason || '' %></td>
-        <td><% if (message.requestId) { %><a href="/agent/requests/<%= message.requestId %>"><%= it.t.agent.open %></a><% } %></td>
+        <td class="small"><% if (message.decision) { %><%= it.t.requestStatus[message.decision] || message.decision %><% } %><% if (message.reason) { %> <span class="muted">(<%= it.t.rejectionReason[message.reason] || message.reason %>)</span><% } %></td>
+        <td><% if (message.requestId) { %><a href="/agent/requests/<%= message.requestId %>"><%= it.t.agent.open %><span class="visually-hidden">: <%= message.subject || message.from.join(', ') %></span></a><% } %></td>
       </tr>
 <% }) %>
     </tbody>

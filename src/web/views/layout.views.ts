@@ -91,11 +91,12 @@ export const field = `<% const fid = 'f-' + (it.id || it.name); %>
 `;
 
 /** A required checkbox (the confirmation step of a decision), with its error next to it. */
-export const checkbox = `<div class="field field--checkbox<% if (it.error) { %> field--error<% } %>">
-<% if (it.error) { %>  <p class="field-error" id="f-<%= it.name %>-error"><%= it.error %></p>
+export const checkbox = `<% const fid = 'f-' + (it.id || it.name); %>
+<div class="field field--checkbox<% if (it.error) { %> field--error<% } %>">
+<% if (it.error) { %>  <p class="field-error" id="<%= fid %>-error"><%= it.error %></p>
 <% } %>
-  <input id="f-<%= it.name %>" name="<%= it.name %>" type="checkbox" value="yes"<% if (it.error) { %> aria-invalid="true" aria-describedby="f-<%= it.name %>-error"<% } %>>
-  <label for="f-<%= it.name %>"><%= it.label %></label>
+  <input id="<%= fid %>" name="<%= it.name %>" type="checkbox" value="yes"<% if (it.error) { %> aria-invalid="true" aria-describedby="<%= fid %>-error"<% } %>>
+  <label for="<%= fid %>"><%= it.label %></label>
 </div>
 `;
 

@@ -1,0 +1,201 @@
+/**
+ * The agent console and the cancel page in Debian's Chromium, over a real recovery world: DKIM-
+ * signed requests arrive over real SMTP (a local DNS server answers SPF/DKIM/DMARC), the agent
+ * approves one in the browser and watches it complete; the mailbox owner cancels another from
+ * the link in the mail the SMTP sink caught.
+ */
+import type { Browser } from 'playwright-core';
+import {
+  clickAndWait,
+  launchChromium,
+  newPerson,
+  Person,
+  submitPassword,
+  textOf,
+} from '../helpers/browser';
+import { makeUser } from '../helpers/factories';
+import {
+  Clinic,
+  makeClinic,
+  makeMember,
+  mailsTo,
+  RecoveryWorld,
+  requestRow,
+  sendRecoveryMail,
+  startRecoveryWorld,
+} from '../helpers/recovery';
+import { sleep } from '../helpers/two-factor';
+
+describe('web: agent console and cancel page', () => {
+  let world: RecoveryWorld;
+  let clinic: Clinic;
+  let browser: Browser;
+  let agent: Person;
+
+  beforeAll(async () => {
+    world = await startRecoveryWorld();
+    clinic = await makeClinic(world);
+    browser = await launchChromium();
+    const agentUser = await makeUser(world.t.dataSource, { role: 'agent', name: 'Sara Support' });
+    agent = await newPerson(browser, world.t.httpUrl as string);
+    await submitPassword(agent.page, agentUser.email, agentUser.password);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await world?.close();
+  });
+
+  const lostPhone = () =>
+    `Hej! Jag har tappat min telefon. Kortet slutar på ${clinic.last4}.\n\nVänliga hälsningar`;
+
+  async function statusOnPage(expected: string): Promise<void> {
+    for (let attempt = 0; attempt < 60; attempt += 1) {
+      if ((await textOf(agent.page.locator('#request-status'))) === expected) return;
+      await sleep(250);
+      await agent.page.reload();
+    }
+    throw new Error(`the request page never showed ${expected}`);
+  }
+
+  it('shows the queue oldest first; the agent approves a request that came by SMTP and sees it completed', async () => {
+    const earlier = await makeMember(world, clinic);
+    const member = await makeMember(world, clinic);
+    await sendRecoveryMail(world, clinic, earlier.email, lostPhone());
+    const sent = await sendRecoveryMail(world, clinic, member.email, lostPhone());
+    expect(sent.state).toBe('processed');
+    const id = sent.requestId as string;
+
+    // signing in took the agent to the queue of requests waiting for approval
+    await agent.page.goto('/');
+    expect(new URL(agent.page.url()).pathname).toBe('/agent/requests');
+    const waiting = Number(
+      await textOf(agent.page.locator('.count[data-status="awaiting_approval"]')),
+    );
+    expect(waiting).toBeGreaterThanOrEqual(2);
+    const times = await agent.page
+      .locator('#requests time')
+      .evaluateAll((nodes) => nodes.map((node) => node.getAttribute('datetime') ?? ''));
+    expect(times).toEqual([...times].sort());
+    const senders = await agent.page.locator('#requests tbody tr td:nth-child(2)').allInnerTexts();
+    expect(senders.indexOf(earlier.email)).toBeLessThan(senders.indexOf(member.email));
+    await agent.screenshot('agent-queue');
+
+    // filter by sender
+    await agent.page.getByLabel('Sender').fill(member.email.toUpperCase());
+    await clickAndWait(agent.page, agent.page.getByRole('button', { name: 'Filter' }));
+    expect(await agent.page.locator('#requests tbody tr').count()).toBe(1);
+    await clickAndWait(agent.page, agent.page.getByRole('link', { name: member.email }));
+    expect(new URL(agent.page.url()).pathname).toBe(`/agent/requests/${id}`);
+
+    // the checks say what matched, never the billing values
+    const checks = await textOf(agent.page.locator('#checks'));
+    expect(checks).toMatch(/Last 4 digits\s+Matched/);
+    expect(checks).toMatch(/Holder name\s+Not matched/);
+    expect(checks).toMatch(/Sender authentication\s+Pass/);
+    expect(await textOf(agent.page.locator('#excerpt'))).toContain('tappat min telefon');
+    expect(await agent.page.content()).not.toContain(clinic.last4);
+    await agent.screenshot('agent-request');
+
+    // approving needs the confirmation box ticked
+    await clickAndWait(
+      agent.page,
+      agent.page.getByRole('button', { name: 'Approve and reset 2FA' }),
+    );
+    expect(await textOf(agent.page.locator('#f-approve-confirm-error'))).toBe(
+      'Tick the box to confirm.',
+    );
+    expect((await requestRow(world.t.dataSource, id)).status).toBe('awaiting_approval');
+    await agent.screenshot('agent-request-confirm-error');
+
+    await agent.page.getByLabel(/I have reviewed the checks/).check();
+    await agent.page.getByLabel('Note (optional)').fill('Card digits matched; called the clinic.');
+    await clickAndWait(
+      agent.page,
+      agent.page.getByRole('button', { name: 'Approve and reset 2FA' }),
+    );
+    expect(await textOf(agent.page.getByRole('status').first())).toBe(
+      'Your approval was recorded.',
+    );
+    await statusOnPage('Completed');
+    const history = await textOf(agent.page.locator('#history'));
+    for (const action of [
+      'recovery.approval_recorded',
+      'recovery.approved',
+      'recovery.completed',
+    ]) {
+      expect(history).toContain(action);
+    }
+    expect(history).toContain('Sara Support');
+    await agent.screenshot('agent-request-completed');
+
+    // the inbound messages, with their processing state and the request they produced
+    await clickAndWait(agent.page, agent.page.getByRole('link', { name: 'Inbound mail' }));
+    const row = agent.page.locator('#messages tr', {
+      has: agent.page.locator(`a[href="/agent/requests/${id}"]`),
+    });
+    expect(await textOf(row.locator('.badge'))).toBe('Processed');
+    await agent.screenshot('agent-inbound');
+    expect(agent.problems).toEqual([]);
+  });
+
+  it('denies with a reason; missing reason and confirmation are shown next to their fields', async () => {
+    const member = await makeMember(world, clinic);
+    const sent = await sendRecoveryMail(world, clinic, member.email, lostPhone());
+    const id = sent.requestId as string;
+    await agent.page.goto(`/agent/requests/${id}`);
+    await clickAndWait(agent.page, agent.page.getByRole('button', { name: 'Deny request' }));
+    expect(await textOf(agent.page.locator('#f-reason-error'))).toBe(
+      'Give a reason (at most 2000 characters).',
+    );
+    expect(await textOf(agent.page.locator('#f-deny-confirm-error'))).toBe(
+      'Tick the box to confirm.',
+    );
+    await agent.screenshot('agent-request-deny-errors');
+    await agent.page
+      .getByLabel('Reason (sent to the requester)')
+      .fill('Please ask your clinic admin.');
+    await agent.page.getByLabel('I want to deny this request.').check();
+    await clickAndWait(agent.page, agent.page.getByRole('button', { name: 'Deny request' }));
+    expect(await textOf(agent.page.locator('#request-status'))).toBe('Denied');
+    expect((await requestRow(world.t.dataSource, id)).status).toBe('denied');
+    expect(agent.problems).toEqual([]);
+  });
+
+  it('lets the mailbox owner cancel from the e-mailed link, with one click after a GET that changes nothing', async () => {
+    const member = await makeMember(world, clinic, 'practitioner', { locale: 'sv' });
+    const sent = await sendRecoveryMail(world, clinic, member.email, lostPhone());
+    const id = sent.requestId as string;
+    const [mail] = await mailsTo(world.sink, member.email);
+    const link = /https?:\/\/\S+\/recovery\/cancel\/[A-Za-z0-9_-]+/.exec(
+      mail.parsed.text ?? '',
+    )?.[0];
+    expect(link).toBeDefined();
+    const path = new URL(link as string).pathname;
+
+    const owner = await newPerson(browser, world.t.httpUrl as string, { locale: 'sv-SE' });
+    const shown = await owner.page.goto(path);
+    expect(shown?.status()).toBe(200);
+    expect(await textOf(owner.page.getByRole('heading', { level: 1 }))).toBe(
+      'Avbryt återställningsärendet',
+    );
+    expect(await textOf(owner.page.locator('.summary'))).toContain(member.email);
+    await owner.screenshot('cancel-page');
+    // opening the link (as a mail scanner would) cancelled nothing
+    expect((await requestRow(world.t.dataSource, id)).status).toBe('awaiting_approval');
+
+    await clickAndWait(owner.page, owner.page.getByRole('button', { name: 'Avbryt ärendet' }));
+    expect(new URL(owner.page.url()).pathname).toBe('/recovery/cancelled');
+    expect(await textOf(owner.page.getByRole('heading', { level: 1 }))).toContain(
+      'Ärendet är avbrutet',
+    );
+    await owner.screenshot('cancel-done');
+    expect((await requestRow(world.t.dataSource, id)).status).toBe('cancelled');
+
+    // the link was single-use
+    const again = await owner.page.goto(path);
+    expect(again?.status()).toBe(404);
+    expect(await textOf(owner.page.getByRole('alert'))).toContain('inte giltig');
+    expect(owner.problems).toEqual([]);
+  });
+});
