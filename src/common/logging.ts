@@ -24,6 +24,15 @@ export const REDACTED_PATHS = [
   '*.html',
 ];
 
+/**
+ * The path of a request as logged: without the query, and without the single-use token of the
+ * e-mailed cancel link (GET /recovery/cancel/:token), which would let anyone reading the logs
+ * cancel a recovery.
+ */
+export function loggedPath(url: string): string {
+  return url.split('?')[0].replace(/^\/recovery\/cancel\/[^/]+/, '/recovery/cancel/[redacted]');
+}
+
 export function loggerParams(config: AppConfig): Params {
   return {
     pinoHttp: {
@@ -34,7 +43,7 @@ export function loggerParams(config: AppConfig): Params {
         req: (req: { method: string; url: string; id: unknown }) => ({
           id: req.id,
           method: req.method,
-          path: req.url.split('?')[0],
+          path: loggedPath(req.url),
         }),
       },
       autoLogging: { ignore: (req) => req.url === '/health' },

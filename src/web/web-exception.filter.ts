@@ -10,6 +10,7 @@ import {
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/domain-error';
 import { statusForCode } from '../common/domain-error.filter';
+import { loggedPath } from '../common/logging';
 import type { Messages } from './i18n/locale';
 import { WebCsrfRejected, WebForbidden, WebNotFound, WebRedirect } from './web-errors';
 import { WebPages } from './web-pages.service';
@@ -70,7 +71,7 @@ export class WebExceptionFilter implements ExceptionFilter {
     }
     if (status >= 500) {
       this.logger.error(
-        { err: exception, method: request.method, path: request.path },
+        { err: exception, method: request.method, path: loggedPath(request.originalUrl) },
         'Unhandled error on a web page',
       );
       return { status: 500, title: t.errors.serverTitle, message: t.errors.server };

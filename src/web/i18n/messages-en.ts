@@ -75,6 +75,8 @@ export const en = {
     },
     recoveryCodesLeft: 'Recovery codes left',
     enable: 'Enable two-factor authentication',
+    offIntro:
+      'Two-factor authentication is off. Turn it on: it takes a minute with an authenticator app on your phone.',
     pendingIntro:
       'Setting up was started but not finished. Enter the code from your app to finish, or start again for a new QR code.',
     resetIntro:
@@ -257,7 +259,8 @@ export const en = {
     notFound: 'This cancel link is not valid, or it was already used.',
     notOpen: (status: string) => `This request is ${status}: there is nothing left to cancel.`,
     doneTitle: 'The request is cancelled',
-    done: 'Nothing will be reset. If you did not ask for this, consider changing your password and telling your admin.',
+    done: "Nothing will be reset. The request came from your e-mail address: if you did not send it, change your e-mail password and tell your organization's admin.",
+    keep: 'If you sent the request yourself, you need not do anything: a support agent reviews it.',
   },
   errors: {
     forbiddenTitle: 'Not allowed',

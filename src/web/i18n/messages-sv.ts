@@ -75,6 +75,8 @@ export const sv: Messages = {
     },
     recoveryCodesLeft: 'Återställningskoder kvar',
     enable: 'Aktivera tvåfaktorsautentisering',
+    offIntro:
+      'Tvåfaktorsautentisering är av. Aktivera den: det tar en minut med en autentiseringsapp i din telefon.',
     pendingIntro:
       'Aktiveringen påbörjades men slutfördes inte. Ange koden från appen för att slutföra, eller börja om med en ny QR-kod.',
     resetIntro:
@@ -268,7 +270,8 @@ export const sv: Messages = {
     notFound: 'Avbrytlänken är inte giltig, eller så har den redan använts.',
     notOpen: (status: string) => `Ärendet är ${status}: det finns inget kvar att avbryta.`,
     doneTitle: 'Ärendet är avbrutet',
-    done: 'Ingenting kommer att återställas. Om du inte bad om detta, byt gärna lösenord och meddela din administratör.',
+    done: 'Ingenting kommer att återställas. Ärendet skickades från din e-postadress: om det inte var du, byt lösenord till din e-post och meddela din organisations administratör.',
+    keep: 'Om du själv skickade ärendet behöver du inte göra något: en supportagent granskar det.',
   },
   errors: {
     forbiddenTitle: 'Inte tillåtet',

@@ -172,6 +172,7 @@ p.hint { color: var(--muted); font-size: 0.9rem; }
 /* definition lists */
 .summary { margin: 0; display: grid; gap: 0.75rem; }
 .summary + p, .summary + form { margin-top: 1.25rem; }
+.narrow .summary > div { grid-template-columns: 1fr; gap: 0.1rem; }
 .summary > div { display: grid; grid-template-columns: minmax(9rem, 14rem) 1fr; gap: 1rem; }
 .summary--columns { grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); column-gap: 2rem; }
 .summary--columns > div { grid-template-columns: 1fr; gap: 0.1rem; }

@@ -17,6 +17,7 @@ export const cancel = `<% layout('@layout') %>
 <%~ include('@csrf', it) %>
       <button type="submit" class="button button--danger button--block" id="cancel-request"><%= it.t.cancel.button %></button>
     </form>
+    <p class="hint footnote"><%= it.t.cancel.keep %></p>
 <% } %>
 <% } %>
   </div>

@@ -89,6 +89,8 @@ export const settings = `<% layout('@layout') %>
   <p><%= it.t.twoFactor.pendingIntro %></p>
 <% } else if (it.me.twoFactor.status === 'reset_required') { %>
   <p><%= it.t.twoFactor.resetIntro %></p>
+<% } else { %>
+  <p><%= it.t.twoFactor.offIntro %></p>
 <% } %>
   <form method="post" action="/settings/2fa/enrollment">
 <%~ include('@csrf', it) %>
