@@ -7,6 +7,9 @@ import { makeOrganization, makeBilling, makeUser, signIn, uniqueEmail } from '..
 import { CliResult, runCli } from '../helpers/run-cli';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
+// each command is a process of its own that boots the application: slow on a busy 2-core machine
+jest.setTimeout(180_000);
+
 const AGENT_PASSWORD = 'an agent password';
 
 /** A refusal: non-zero exit and exactly one line on stderr saying why. */

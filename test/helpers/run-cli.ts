@@ -25,7 +25,8 @@ export function runCli(
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
-        TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+        // swc transpiles a few times faster than tsc (ts-node's swc mode needs target ≤ ES2022)
+        TS_NODE_PROJECT: path.join(ROOT, 'test/tsconfig.ts-node.json'),
         ...testEnv(),
         ...options.env,
       },
