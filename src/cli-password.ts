@@ -29,10 +29,11 @@ function firstLine(text: string): string {
 /** Raw-mode terminal input: characters are read one by one and never echoed. */
 function promptHidden(prompt: string): Promise<string> {
   const input = process.stdin;
-  process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = '';
+    // echo off before the prompt appears, so nothing typed after it is ever shown
     input.setRawMode(true);
+    process.stderr.write(prompt);
     input.resume();
     input.setEncoding('utf8');
     const finish = (error?: Error) => {
