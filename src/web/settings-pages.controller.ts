@@ -10,7 +10,7 @@ import type { DomainErrorCode } from '../common/domain-error';
 import { StartEnrollmentDto, TotpCodeDto } from '../enrollment/enrollment.dto';
 import { MyTwoFactorService } from '../enrollment/my-two-factor.service';
 import type { Messages } from './i18n/locale';
-import { recoveryCodesPage, retryMinutes } from './two-factor-pages';
+import { enrollmentView, recoveryCodesPage, retryMinutes } from './two-factor-pages';
 import { WebCookies } from './web-cookies';
 import { CsrfGuard } from './web-csrf';
 import { WebExceptionFilter } from './web-exception.filter';
@@ -54,8 +54,7 @@ export class SettingsPagesController {
       const enrollment = await this.mine.startEnrollment(user.id, form.value.code);
       await this.pages.render(request, response, 'enrollScan', {
         ...scanPage(t, moving),
-        qrCode: enrollment.qrCode,
-        secret: enrollment.secret,
+        ...enrollmentView(enrollment),
       });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

@@ -20,7 +20,7 @@ import { SESSION_COOKIE } from '../common/auth.guard';
 import { DomainError } from '../common/domain-error';
 import { ChallengeRecoveryCodeDto, ChallengeTotpDto } from '../enrollment/enrollment.dto';
 import { TwoFactorSignInService } from '../enrollment/two-factor-sign-in.service';
-import { recoveryCodesPage, retryMinutes } from './two-factor-pages';
+import { enrollmentView, recoveryCodesPage, retryMinutes } from './two-factor-pages';
 import { CHALLENGE_COOKIE, cookie, WebCookies } from './web-cookies';
 import { CsrfGuard } from './web-csrf';
 import { WebRedirect } from './web-errors';
@@ -213,8 +213,7 @@ export class SignInPagesController {
     }
     await this.pages.render(request, response, 'enrollScan', {
       ...this.scanPage(t.signIn.enrollTitle),
-      qrCode: enrollment.qrCode,
-      secret: enrollment.secret,
+      ...enrollmentView(enrollment),
     });
   }
 

@@ -203,10 +203,10 @@ p.hint { color: var(--muted); font-size: 0.9rem; }
 /* two-factor */
 .qr-block { display: flex; gap: 1.5rem; align-items: center; flex-wrap: wrap; margin-bottom: 1.5rem; padding: 1.25rem; background: #f8fafc; border: 1px solid var(--line); border-radius: var(--radius); }
 .qr { margin: 0; background: #fff; padding: 0.5rem; border-radius: 8px; border: 1px solid var(--line); }
-.qr img { display: block; width: 232px; height: 232px; image-rendering: pixelated; }
+.qr img { display: block; image-rendering: pixelated; }
 .manual-key { flex: 1; min-width: 14rem; }
 .manual-key__label { font-weight: 600; }
-.secret { display: inline-block; font-size: 1.05rem; letter-spacing: 0.06em; background: #fff; border: 1px dashed #b8c2cc; border-radius: 6px; padding: 0.5rem 0.75rem; word-break: break-all; user-select: all; }
+.secret { display: inline-block; font-size: 1.05rem; letter-spacing: 0.06em; background: #fff; border: 1px dashed #b8c2cc; border-radius: 6px; padding: 0.5rem 0.75rem; overflow-wrap: anywhere; user-select: all; }
 .recovery-codes { list-style: none; padding: 1rem; margin: 0; display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem 1.5rem; background: #f8fafc; border: 1px solid var(--line); border-radius: var(--radius); }
 .recovery-codes code { font-size: 1.05rem; letter-spacing: 0.05em; }
 .excerpt { white-space: pre-wrap; word-break: break-word; background: #f8fafc; border: 1px solid var(--line); border-radius: 8px; padding: 1rem; margin: 0; font-size: 0.9rem; max-height: 24rem; overflow: auto; }

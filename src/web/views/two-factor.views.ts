@@ -21,7 +21,7 @@ export const enrollScan = `<% layout('@layout') %>
     </ol>
     <div class="qr-block">
       <figure class="qr">
-        <img id="qr-code" src="<%= it.qrCode %>" alt="<%= it.t.twoFactor.qrAlt %>" width="232" height="232">
+        <img id="qr-code" src="<%= it.qrCode %>" alt="<%= it.t.twoFactor.qrAlt %>" width="<%= it.qrSize %>" height="<%= it.qrSize %>">
       </figure>
       <div class="manual-key">
         <p class="manual-key__label"><%= it.t.twoFactor.manualEntry %></p>
