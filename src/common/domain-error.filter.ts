@@ -53,6 +53,7 @@ export interface ErrorBody {
   error: string;
   message: string | string[];
   code?: string;
+  [detail: string]: unknown;
 }
 
 function reasonPhrase(status: number): string {
@@ -102,8 +103,20 @@ export class DomainErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const payload = exception.getResponse();
+      if (typeof payload === 'object' && payload !== null && !('message' in payload)) {
+        // a structured body (the health check's per-dependency `info` and `details`): keep it,
+        // except a field that would clash with the contract's own `error` string
+        const details = { ...(payload as Record<string, unknown>) };
+        delete details.error;
+        return {
+          ...details,
+          statusCode: status,
+          error: reasonPhrase(status),
+          message: exception.message,
+        };
+      }
       const message =
-        typeof payload === 'object' && payload !== null && 'message' in payload
+        typeof payload === 'object' && payload !== null
           ? (payload as { message: string | string[] }).message
           : exception.message;
       return { statusCode: status, error: reasonPhrase(status), message };

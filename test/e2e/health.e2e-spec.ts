@@ -1,7 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import Redis from 'ioredis';
-import { expectErrorShape } from '../helpers/assertions';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 function freePort(): Promise<number> {
@@ -101,7 +100,13 @@ describe('GET /health when Redis goes away and comes back', () => {
 
     await stopRedis(redis);
     const down = await healthBecomes(t, 503);
-    expectErrorShape(down.body, 503);
+    expect(down.body).toMatchObject({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: expect.any(String),
+      // which dependency is down, and which is up
+      details: { redis: { status: 'down' }, postgres: { status: 'up' } },
+    });
     // the rest of the API keeps answering (a JSON error, not a crash)
     const login = await t.http.post('/api/auth/login').send({ email: 'x@example.test' });
     expect(login.status).toBe(400);
