@@ -139,6 +139,36 @@ describe('web: agent console and cancel page', () => {
     expect(agent.problems).toEqual([]);
   });
 
+  it("needs two different agents for an owner's request: the first approval leaves it open", async () => {
+    const owner = await makeMember(world, clinic, 'owner');
+    const sent = await sendRecoveryMail(world, clinic, owner.email, lostPhone());
+    const id = sent.requestId as string;
+    const approve = async (who: Person) => {
+      await who.page.goto(`/agent/requests/${id}`);
+      await who.page.getByLabel(/I have reviewed the checks/).check();
+      await clickAndWait(who.page, who.page.getByRole('button', { name: 'Approve and reset 2FA' }));
+    };
+    await approve(agent);
+    expect(await textOf(agent.page.locator('#request-status'))).toBe('Awaiting approval');
+    expect(await textOf(agent.page.locator('#approvals-heading'))).toContain('(1 of 2)');
+    // the same agent cannot approve twice: the form is gone, and the page says why
+    expect(await agent.page.getByRole('button', { name: 'Approve and reset 2FA' }).count()).toBe(0);
+    expect(await agent.page.content()).toContain('A second, different agent must approve it.');
+    await agent.screenshot('agent-request-second-approval-needed');
+
+    const secondUser = await makeUser(world.t.dataSource, { role: 'agent', name: 'Olof Other' });
+    const second = await newPerson(browser, world.t.httpUrl as string);
+    await submitPassword(second.page, secondUser.email, secondUser.password);
+    await approve(second);
+    for (let attempt = 0; attempt < 60; attempt += 1) {
+      if ((await requestRow(world.t.dataSource, id)).status === 'completed') break;
+      await sleep(250);
+    }
+    await second.page.reload();
+    expect(await textOf(second.page.locator('#request-status'))).toBe('Completed');
+    expect(second.problems).toEqual([]);
+  });
+
   it('denies with a reason; missing reason and confirmation are shown next to their fields', async () => {
     const member = await makeMember(world, clinic);
     const sent = await sendRecoveryMail(world, clinic, member.email, lostPhone());

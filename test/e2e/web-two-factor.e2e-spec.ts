@@ -122,6 +122,36 @@ describe('web: own two-factor authentication', () => {
     expect(person.problems).toEqual([]);
   });
 
+  it('works from the keyboard alone, styled by its stylesheet under the CSP', async () => {
+    const user = await makeUser(t.dataSource);
+    const person = await newPerson(browser, t.httpUrl as string);
+    const { page } = person;
+    await page.goto('/login');
+    // the stylesheet loaded (style-src 'self'): the header has the brand colour
+    const header = await page
+      .locator('.site-header')
+      .evaluate((node) => getComputedStyle(node).backgroundColor);
+    expect(header).toBe('rgb(10, 69, 89)');
+    // the e-mail field has the focus on arrival; Tab moves on, Enter submits
+    await page.keyboard.type(user.email);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-password');
+    await page.keyboard.type(user.password);
+    const navigated = page.waitForURL('**/settings');
+    await page.keyboard.press('Enter');
+    await navigated;
+    // the first Tab reaches the skip link, which leads to the content
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe(
+      'Skip to content',
+    );
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('enable-2fa');
+    expect(person.problems).toEqual([]);
+  });
+
   it('regenerates recovery codes with a current code; a wrong one is refused next to its field', async () => {
     const user = await makeUser(t.dataSource, { role: 'admin', locale: 'sv' });
     const person = await newPerson(browser, t.httpUrl as string, { locale: 'sv-SE' });
