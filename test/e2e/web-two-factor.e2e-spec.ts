@@ -7,6 +7,8 @@ import type { Browser } from 'playwright-core';
 import { makeUser } from '../helpers/factories';
 import {
   clickAndWait,
+  computedStyle,
+  focused,
   launchChromium,
   newPerson,
   readQrFromScreen,
@@ -128,27 +130,22 @@ describe('web: own two-factor authentication', () => {
     const { page } = person;
     await page.goto('/login');
     // the stylesheet loaded (style-src 'self'): the header has the brand colour
-    const header = await page
-      .locator('.site-header')
-      .evaluate((node) => getComputedStyle(node).backgroundColor);
-    expect(header).toBe('rgb(10, 69, 89)');
+    expect(await computedStyle(page, '.site-header', 'background-color')).toBe('rgb(10, 69, 89)');
     // the e-mail field has the focus on arrival; Tab moves on, Enter submits
     await page.keyboard.type(user.email);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-password');
+    expect((await focused(page)).id).toBe('f-password');
     await page.keyboard.type(user.password);
     const navigated = page.waitForURL('**/settings');
     await page.keyboard.press('Enter');
     await navigated;
     // the first Tab reaches the skip link, which leads to the content
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe(
-      'Skip to content',
-    );
+    expect((await focused(page)).text).toBe('Skip to content');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect((await focused(page)).id).toBe('main');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('enable-2fa');
+    expect((await focused(page)).id).toBe('enable-2fa');
     expect(person.problems).toEqual([]);
   });
 

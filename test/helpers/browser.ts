@@ -122,3 +122,21 @@ export async function clickAndWait(page: Page, target: Locator): Promise<void> {
 export async function textOf(target: Locator): Promise<string> {
   return (await target.innerText()).trim();
 }
+
+/** The id and text of the focused element (run in the page; the tests compile without DOM types). */
+export async function focused(page: Page): Promise<{ id: string; text: string }> {
+  return page.evaluate(
+    '({ id: document.activeElement?.id ?? "", text: (document.activeElement?.textContent ?? "").trim() })',
+  );
+}
+
+/** A computed CSS property of the first element matching `selector`, as the browser applied it. */
+export async function computedStyle(
+  page: Page,
+  selector: string,
+  property: string,
+): Promise<string> {
+  return page.evaluate(
+    `getComputedStyle(document.querySelector(${JSON.stringify(selector)})).getPropertyValue(${JSON.stringify(property)})`,
+  );
+}
