@@ -22,6 +22,8 @@ export const REDACTED_PATHS = [
   '*.body',
   '*.text',
   '*.html',
+  // a failed query's bound values (TypeORM QueryFailedError) may be billing values or hashes
+  '*.parameters',
 ];
 
 /**
