@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { hashPassword } from '../src/accounts/password-hasher';
 import { generateDkimKey, TestDnsServer } from '../test/helpers/inbound-mail';
-import { AppProcess, buildApp, startAppProcess } from './app-process';
+import { AppProcess, buildApp, readMemory, startAppProcess } from './app-process';
 import { MailDomains } from './inbound';
 import { BenchParams, readParams } from './params';
 import { Context, measureMemory, measureScale, MemoryFigures, ScaleFigures } from './phases';
@@ -101,7 +101,17 @@ async function main(params: BenchParams): Promise<void> {
   cleanups.push(() => app.stop());
   log(`app pid ${app.pid} (${params.app}): ${app.httpUrl}, SMTP ${app.smtpPort}`);
 
-  const ctx: Context = { params, db, app, domains, password: PASSWORD, used: new Set(), log };
+  const ctx: Context = {
+    params,
+    db,
+    app,
+    domains,
+    password: PASSWORD,
+    passwordHash,
+    startMiB: readMemory(app.pid).rssMiB,
+    used: new Set(),
+    log,
+  };
   const scales: { label: string; figures: ScaleFigures }[] = [];
   log(`— scale: ${params.smallUsers} users —`);
   scales.push({ label: label(params.smallUsers), figures: await measureScale(ctx, 0, smallOrgs) });
