@@ -12,7 +12,7 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/src', '<rootDir>/test/unit'],
+      roots: ['<rootDir>/src'],
       testMatch: ['**/*.spec.ts'],
       transform,
       transformIgnorePatterns,
