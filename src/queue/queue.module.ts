@@ -1,7 +1,18 @@
-import { BullModule } from '@nestjs/bullmq';
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { AppConfigService } from '../config/app-config.service';
+import { QueueName } from './queue-names';
 import { redisOptions } from './redis-options';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
@@ -13,6 +24,39 @@ class RedisClientCloser implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.redis.disconnect();
+  }
+}
+
+/**
+ * Producer queues report connection errors as 'error' events; without a listener BullMQ writes
+ * each one to the console, bypassing the structured logs, many times a second during an outage.
+ * /health reports outages; here each distinct error is logged at most once a minute.
+ */
+@Injectable()
+class ProducerQueueErrors implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Queues');
+  private readonly last = new Map<string, number>();
+
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  onApplicationBootstrap(): void {
+    for (const name of Object.values(QueueName)) {
+      let queue: Queue;
+      try {
+        queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+      } catch {
+        continue; // this queue is not registered in this process
+      }
+      queue.on('error', (error: Error) => this.report(name, error));
+    }
+  }
+
+  private report(name: string, error: Error): void {
+    const key = `${name}:${error.message}`;
+    const now = Date.now();
+    if (now - (this.last.get(key) ?? 0) < 60_000) return;
+    this.last.set(key, now);
+    this.logger.warn({ queue: name, err: error.message }, 'producer queue: Redis unavailable');
   }
 }
 
@@ -58,6 +102,7 @@ class RedisClientCloser implements OnApplicationShutdown {
       },
     },
     RedisClientCloser,
+    ProducerQueueErrors,
   ],
   exports: [REDIS_CLIENT],
 })
