@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DemoSeedService, formatDemoSignIns } from './billing/demo-seed.service';
 import { AppConfig, ConfigError, loadConfig } from './config/config.schema';
 import { RunningApp, startApp } from './app';
+import { SmtpIngressServer } from './recovery/inbound-email/smtp-ingress.server';
 
 /** How long a graceful shutdown may take before the process gives up and exits 1. */
 const SHUTDOWN_TIMEOUT_MS = 25_000;
@@ -24,6 +25,12 @@ async function main(): Promise<void> {
   const lines = [`Recovery Desk running (roles: ${roles})`];
   if (running.httpUrl !== undefined) {
     lines.push(`  web and API: ${running.httpUrl}  (OpenAPI: ${running.httpUrl}/api/docs)`);
+  }
+  const smtpPort = running.app.get(SmtpIngressServer).port;
+  if (smtpPort !== undefined) {
+    lines.push(
+      `  inbound SMTP: ${config.smtpHost}:${smtpPort}  (for ${config.supportAddresses.join(', ')})`,
+    );
   }
   lines.push(...(await demo(running, config)));
   process.stdout.write(`${lines.join('\n')}\n`);
