@@ -68,6 +68,14 @@ describe('recovery with a delay after approval', () => {
       .set(...bearer(adminToken))
       .expect(200, { status: 'cancelled' });
 
+    // an admin never acts on the owner: the owner's recovery is not theirs to cancel
+    const owner = await makeMember(world, clinic, 'owner');
+    const ownerRequest = await sendRecoveryMail(world, clinic, owner.email, `Kort ${clinic.last4}`);
+    await world.t.http
+      .post(`/api/org/recovery-requests/${ownerRequest.requestId}/cancel`)
+      .set(...bearer(adminToken))
+      .expect(403);
+
     // even once due, a cancelled request is never reset
     await world.t.dataSource.query(
       `UPDATE recovery_requests SET executes_at = now() - interval '1 second' WHERE id = $1`,

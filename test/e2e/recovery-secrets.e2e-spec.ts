@@ -112,10 +112,15 @@ describe('billing values stay secret through a whole recovery', () => {
       member.email,
       `Hej, jag har tappat telefonen. Kortinnehavare: ${holderName}, kortet slutar på ${last4}.\n` +
         `Hela numret är ${card} om det hjälper.`,
-      `Kort ${last4}`,
+      `Kort ${last4}, innehavare ${holderName}`,
     );
     expect(accepted.status).toBe('awaiting_approval');
-    const rejected = await send(other.email, `Mitt IBAN är ${iban}, kortet 1234.`, 'Hjälp');
+    // rejected early (already one open request? no: ambiguous evidence), name in the subject
+    const rejected = await send(
+      other.email,
+      `Mitt IBAN är ${iban}, kortet 1234.`,
+      `Hjälp – ${holderName}`,
+    );
     expect(rejected.status).toBe('rejected');
 
     const detail = await http

@@ -232,6 +232,32 @@ describe('support-mediated recovery', () => {
     );
   });
 
+  it('counts cancelled requests towards the daily limit, so probing costs an attempt', async () => {
+    const member = await makeMember(world, clinic);
+    for (let i = 0; i < 3; i += 1) {
+      await sendRecoveryMail(world, clinic, member.email, `Kort ${clinic.last4}`);
+      const mails = await mailsTo(world.sink, member.email, i + 1);
+      const token = /\/recovery\/cancel\/([A-Za-z0-9_-]+)/.exec(mails[i].parsed.text ?? '')?.[1];
+      await world.t.http.post('/api/recovery/cancel').send({ token }).expect(200);
+    }
+    const fourth = await sendRecoveryMail(world, clinic, member.email, `Kort ${clinic.last4}`);
+    expect((await requestRow(world.t.dataSource, fourth.requestId as string)).reason).toBe(
+      'rate_limited',
+    );
+  });
+
+  it('never approves a request past its expiry, even before the sweeper ran', async () => {
+    const member = await makeMember(world, clinic);
+    const sent = await sendRecoveryMail(world, clinic, member.email, `Kort ${clinic.last4}`);
+    const id = sent.requestId as string;
+    await world.t.dataSource.query(
+      `UPDATE recovery_requests SET expires_at = now() - interval '1 second' WHERE id = $1`,
+      [id],
+    );
+    await agent(agentA).post(`/api/recovery/requests/${id}/approve`).expect(409);
+    expect((await requestRow(world.t.dataSource, id)).status).toBe('expired');
+  });
+
   it('answers nobody it cannot trust: forged, unknown, ambiguous senders', async () => {
     const member = await makeMember(world, clinic);
     // no DKIM, and the envelope comes from a domain without SPF: DMARC fails

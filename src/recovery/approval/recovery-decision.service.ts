@@ -50,6 +50,11 @@ export class RecoveryDecisionService {
       if (request.status !== 'awaiting_approval') {
         throw new DomainError('request_not_open', `The request is ${request.status}`);
       }
+      if (request.expiresAt !== null && request.expiresAt <= new Date()) {
+        // the expiry sweeper has not run yet (e.g. Redis is down): expire it now, never approve
+        await this.expireOne(tx, request.id, new Date());
+        return { request, approvals: 0, expiredNow: true };
+      }
       const existing = await this.requests.approvals(requestId, tx);
       if (existing.some((approval) => approval.agentId === agentId)) {
         // owners' and admins' recoveries need two DIFFERENT agents
@@ -94,6 +99,8 @@ export class RecoveryDecisionService {
       );
       return { request: approved, approvals };
     });
+    if ('expiredNow' in outcome)
+      throw new DomainError('request_not_open', 'The request has expired');
     const { request, approvals } = outcome;
     if (request.status === 'approved' && request.executesAt !== null) {
       await this.resetQueue.schedule(request.id, request.executesAt);
@@ -144,20 +151,29 @@ export class RecoveryDecisionService {
     const request =
       token.length > 200 ? null : await this.requests.findByCancelTokenHash(hashCancelToken(token));
     if (request === null) throw new DomainError('not_found', 'This cancel link is not valid');
-    await this.cancel(request.id, { type: 'mailbox', id: null }, { cancelTokenHash: null });
+    await this.cancel(
+      request.id,
+      { type: 'mailbox', id: null },
+      { cancelTokenHash: null, decidedBy: null },
+    );
     return { status: 'cancelled' };
   }
 
   /** An owner or admin of the member's organization cancels (e.g. during the delay). */
   async cancelByOrganizationAdmin(
     requestId: string,
-    admin: { id: string; organizationId: string | null },
+    admin: { id: string; role: string; organizationId: string | null },
   ): Promise<{ status: 'cancelled' }> {
     const request = await this.requests.findById(requestId);
     if (request === null || request.organizationId !== admin.organizationId) {
       throw new DomainError('not_found', 'No such request');
     }
-    await this.cancel(request.id, { type: 'user', id: admin.id }, {});
+    const target = request.userId === null ? null : await this.accounts.findUser(request.userId);
+    // as with the in-app reset: an admin never acts on the owner
+    if (admin.role === 'admin' && target?.role === 'owner') {
+      throw new DomainError('forbidden', "An admin cannot cancel the owner's recovery");
+    }
+    await this.cancel(request.id, { type: 'user', id: admin.id }, { decidedBy: admin.id });
     return { status: 'cancelled' };
   }
 
@@ -193,31 +209,33 @@ export class RecoveryDecisionService {
   async expireDue(now = new Date()): Promise<number> {
     let expired = 0;
     for (const due of await this.requests.findExpired(now)) {
-      await this.dataSource.transaction(async (tx) => {
-        const request = await this.requests.transition(
-          tx,
-          due.id,
-          ['awaiting_approval'],
-          'expired',
-          {
-            decidedAt: now,
-          },
-        );
-        if (request === null) return;
-        expired += 1;
-        await this.audit.record(
-          {
-            actor: { type: 'system' },
-            action: 'recovery.expired',
-            targetUserId: request.userId,
-            organizationId: request.organizationId,
-            subjectId: request.id,
-          },
-          tx,
-        );
-      });
+      if (await this.dataSource.transaction((tx) => this.expireOne(tx, due.id, now))) expired += 1;
     }
     return expired;
+  }
+
+  private async expireOne(tx: EntityManager, requestId: string, now: Date): Promise<boolean> {
+    const request = await this.requests.transition(
+      tx,
+      requestId,
+      ['awaiting_approval'],
+      'expired',
+      {
+        decidedAt: now,
+      },
+    );
+    if (request === null) return false;
+    await this.audit.record(
+      {
+        actor: { type: 'system' },
+        action: 'recovery.expired',
+        targetUserId: request.userId,
+        organizationId: request.organizationId,
+        subjectId: request.id,
+      },
+      tx,
+    );
+    return true;
   }
 
   /**

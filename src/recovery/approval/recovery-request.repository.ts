@@ -72,10 +72,18 @@ export class RecoveryRequestRepository {
       .existsBy({ userId, status: In(['awaiting_approval', 'approved']) });
   }
 
+  /**
+   * Attempts that count towards the 3-per-24-hours limit: evidence failures, and also requests
+   * that were cancelled or denied — otherwise whoever holds the mailbox could probe the evidence
+   * for free (a match costs nothing if they cancel it at once with the link).
+   */
   countEvidenceFailuresSince(userId: string, since: Date, manager?: EntityManager) {
-    return this.manager(manager)
-      .getRepository(RecoveryRequest)
-      .countBy({ userId, reason: In(EVIDENCE_FAILURES), receivedAt: MoreThanOrEqual(since) });
+    const repository = this.manager(manager).getRepository(RecoveryRequest);
+    const recent = { userId, receivedAt: MoreThanOrEqual(since) };
+    return repository.countBy([
+      { ...recent, reason: In(EVIDENCE_FAILURES) },
+      { ...recent, status: In(['cancelled', 'denied']) },
+    ]);
   }
 
   countRequestsSince(userId: string, since: Date, manager?: EntityManager) {

@@ -159,6 +159,8 @@ export class InboundMessageProcessingService {
         authentication,
         dedupeKey: key,
         ...metadata,
+        // the verification knows the sender's billing values and masks them in the subject too
+        ...(outcome.subject !== undefined ? { subject: outcome.subject } : {}),
       });
       return 'processed';
     });

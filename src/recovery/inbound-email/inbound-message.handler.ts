@@ -34,6 +34,8 @@ export interface InboundMessageOutcome {
   reason: string | null;
   /** the recovery request created for this message, if any */
   requestId: string | null;
+  /** the subject as agents may see it, masked against the sender's billing values, if known */
+  subject?: string | null;
 }
 
 /**

@@ -38,6 +38,8 @@ const NOT_CHECKED: RequestChecks['factors'] = {
 
 type Draft = Pick<RecoveryRequest, 'sender' | 'userId' | 'organizationId'> & {
   checks: RequestChecks;
+  /** what in the subject would reveal the (claimed) user's billing values, for masking */
+  subjectValues?: readonly string[];
 };
 
 /**
@@ -76,6 +78,7 @@ export class RecoveryVerificationService extends InboundMessageHandler {
       userId: claimed?.id ?? null,
       organizationId: claimed?.organizationId ?? null,
       checks: this.checks(message, 'not_checked', NOT_CHECKED),
+      subjectValues: claimed === null ? [] : await this.subjectValues(message, claimed, manager),
     });
   }
 
@@ -104,11 +107,13 @@ export class RecoveryVerificationService extends InboundMessageHandler {
     }
     // Serialize everything about this user's requests (rate limit, duplicate) on the user row.
     await this.accounts.lockUser(user.id, manager);
+    const { plan, billing } = await this.billingOf(user, manager);
     const draft: Draft = {
       sender: sender.email,
       userId: user.id,
       organizationId: user.organizationId,
       checks: this.checks(message, 'matched', NOT_CHECKED),
+      subjectValues: checkEvidence(message.message.subject ?? '', billing, plan).evidenceValues,
     };
     const factor = await this.twoFactor.findFactor(user.id, manager);
     if (factor?.status !== 'active') {
@@ -123,12 +128,8 @@ export class RecoveryVerificationService extends InboundMessageHandler {
       return this.reject(message, manager, 'rate_limited', draft, user);
     }
 
-    const organization = await this.accounts.findOrganization(user.organizationId, manager);
-    const billing = await manager
-      .getRepository(BillingRecord)
-      .findBy({ organizationId: user.organizationId });
     const visible = extractVisibleText(message.message);
-    const evidence = checkEvidence(visible.text, billing, organization?.plan ?? 'paid');
+    const evidence = checkEvidence(visible.text, billing, plan);
     const excerpt = buildBodyExcerpt(visible.text, evidence.evidenceValues);
     const checked: Draft = { ...draft, checks: { ...draft.checks, factors: evidence.factors } };
     if (evidence.outcome !== 'matched') {
@@ -154,9 +155,8 @@ export class RecoveryVerificationService extends InboundMessageHandler {
     evidenceValues: readonly string[],
   ): Promise<InboundMessageOutcome> {
     const cancelToken = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(
-      message.receivedAt.getTime() + this.config.get('recoveryExpiryHours') * 3600_000,
-    );
+    // from now, not from receipt: a message delayed by an outage still gets its full time
+    const expiresAt = new Date(Date.now() + this.config.get('recoveryExpiryHours') * 3600_000);
     const inserted = await this.requests.insert(manager, {
       ...draft,
       ...this.threading(message),
@@ -167,7 +167,7 @@ export class RecoveryVerificationService extends InboundMessageHandler {
       // owners' and admins' recoveries need two different agents
       approvalsRequired: user.role === 'owner' || user.role === 'admin' ? 2 : 1,
       risk: await this.risk.forUser(user, message.receivedAt, manager),
-      subject: this.displaySubject(message, evidenceValues),
+      subject: this.displaySubject(message, [...evidenceValues, ...(draft.subjectValues ?? [])]),
       bodyExcerpt,
       cancelTokenHash: hashCancelToken(cancelToken),
       expiresAt,
@@ -199,7 +199,12 @@ export class RecoveryVerificationService extends InboundMessageHandler {
       manager,
     );
     await this.notifyOrganizationAdmins(user, message.receivedAt, manager);
-    return { decision: 'awaiting_approval', reason: null, requestId: inserted.id };
+    return {
+      decision: 'awaiting_approval',
+      reason: null,
+      requestId: inserted.id,
+      subject: inserted.subject,
+    };
   }
 
   private async reject(
@@ -220,7 +225,7 @@ export class RecoveryVerificationService extends InboundMessageHandler {
       receivedAt: message.receivedAt,
       approvalsRequired: 1,
       risk: null,
-      subject: this.displaySubject(message, evidenceValues),
+      subject: this.displaySubject(message, [...evidenceValues, ...(draft.subjectValues ?? [])]),
       bodyExcerpt,
       cancelTokenHash: null,
       expiresAt: null,
@@ -249,7 +254,7 @@ export class RecoveryVerificationService extends InboundMessageHandler {
         manager,
       );
     }
-    return { decision: 'rejected', reason, requestId: inserted.id };
+    return { decision: 'rejected', reason, requestId: inserted.id, subject: inserted.subject };
   }
 
   /** The article's advice is to ask a local admin first: tell them, an independent channel. */
@@ -325,6 +330,24 @@ export class RecoveryVerificationService extends InboundMessageHandler {
   ): RequestChecks {
     const { result, method, detail } = message.authentication;
     return { senderAuth: { result, method, detail }, senderMatch, factors };
+  }
+
+  private async billingOf(user: User, manager: EntityManager) {
+    if (user.organizationId === null) return { plan: 'paid' as const, billing: [] };
+    const organization = await this.accounts.findOrganization(user.organizationId, manager);
+    const billing = await manager
+      .getRepository(BillingRecord)
+      .findBy({ organizationId: user.organizationId });
+    return { plan: organization?.plan ?? ('paid' as const), billing };
+  }
+
+  private async subjectValues(
+    message: InboundMessageForVerification,
+    user: User,
+    manager: EntityManager,
+  ): Promise<string[]> {
+    const { plan, billing } = await this.billingOf(user, manager);
+    return checkEvidence(message.message.subject ?? '', billing, plan).evidenceValues;
   }
 
   private async lookUp(email: string, manager: EntityManager): Promise<User | null> {
