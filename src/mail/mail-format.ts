@@ -92,16 +92,24 @@ export function blocksToHtml(blocks: MailBlock[], page: { lang: string; title: s
  * A moment in the reader's language, in Swedish time with the zone spelled out (CET/CEST): the
  * product serves Swedish clinics, and an explicit zone keeps it unambiguous for everyone else.
  */
+const DATE_TIME_OPTIONS: Intl.DateTimeFormatOptions = {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'Europe/Stockholm',
+  timeZoneName: 'short',
+};
+
+/** Built once per locale: constructing an Intl formatter costs more than formatting with it. */
+const DATE_TIME_FORMATS = {
+  sv: new Intl.DateTimeFormat('sv-SE', DATE_TIME_OPTIONS),
+  en: new Intl.DateTimeFormat('en-GB', DATE_TIME_OPTIONS),
+};
+
 export function formatDateTime(iso: string, locale: 'sv' | 'en'): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale === 'sv' ? 'sv-SE' : 'en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'Europe/Stockholm',
-    timeZoneName: 'short',
-  }).format(date);
+  return DATE_TIME_FORMATS[locale].format(date);
 }
