@@ -9,7 +9,7 @@ import { MailService } from '../../src/mail/mail.service';
 import { OutboundMail } from '../../src/mail/outbound-mail.entity';
 import { QueueName } from '../../src/queue/queue-names';
 import { makeUser, uniqueEmail } from '../helpers/factories';
-import { RedisProcess } from '../helpers/redis-process';
+import { OwnRedis } from '../helpers/own-services';
 import { eventually, SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
@@ -230,12 +230,12 @@ describe('outbound mail over SMTP (real smtp-server sink)', () => {
 
 describe('outbound mail while Redis is down', () => {
   let sink: SmtpSink;
-  let redis: RedisProcess;
+  let redis: OwnRedis;
   let t: TestApp;
 
   beforeAll(async () => {
     sink = await new SmtpSink().start();
-    redis = await RedisProcess.start();
+    redis = await OwnRedis.start();
     t = await startTestApp({ MAIL_TRANSPORT: sink.url, REDIS_URL: redis.url });
   });
   afterAll(async () => {
