@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -8,6 +8,7 @@ import { DomainError } from '../../common/domain-error';
 import { AppConfigService } from '../../config/app-config.service';
 import { TwoFactorResetService } from '../../admin-reset/two-factor-reset.service';
 import { MailService } from '../../mail/mail.service';
+import { recoveryReply } from '../recovery-reply';
 import { RecoveryResetQueue } from './recovery-reset.queue';
 import { RecoveryRequest } from './recovery-request.entity';
 import { RecoveryRequestRepository } from './recovery-request.repository';
@@ -30,8 +31,6 @@ export function hashCancelToken(token: string): Buffer {
  */
 @Injectable()
 export class RecoveryDecisionService {
-  private readonly logger = new Logger(RecoveryDecisionService.name);
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly requests: RecoveryRequestRepository,
@@ -141,7 +140,7 @@ export class RecoveryDecisionService {
         },
         tx,
       );
-      await this.notifyUser(request, 'recovery_denied', tx, { reason });
+      await this.notifyUser(request, tx, { template: 'recovery_denied', reason });
     });
     return { status: 'denied' };
   }
@@ -274,7 +273,8 @@ export class RecoveryDecisionService {
         },
         tx,
       );
-      await this.notifyUser(request, 'recovery_approved', tx, {
+      await this.notifyUser(request, tx, {
+        template: 'recovery_approved',
         signInUrl: `${this.config.get('publicUrl')}/login`,
       });
       return 'completed';
@@ -292,46 +292,28 @@ export class RecoveryDecisionService {
     throw new DomainError('request_not_open', `The request is ${request.status}`);
   }
 
-  /** Replies go to the authenticated sender, which is the user's own login address. */
+  /** The requester hears of the decision (threaded reply to their own mail; see recoveryReply). */
   private async notifyUser(
     request: RecoveryRequest,
-    template: 'recovery_denied' | 'recovery_approved',
     tx: EntityManager,
-    vars: { reason: string } | { signInUrl: string },
+    mail:
+      | { template: 'recovery_denied'; reason: string }
+      | { template: 'recovery_approved'; signInUrl: string },
   ): Promise<void> {
     if (request.userId === null) return;
     const user = await this.accounts.findUser(request.userId, tx);
     if (user === null) return;
-    const threading = {
-      inReplyTo: request.messageIdHeader ?? undefined,
-      references: [
-        ...(request.referencesHeader?.split(/\s+/).filter(Boolean) ?? []),
-        ...(request.messageIdHeader !== null ? [request.messageIdHeader] : []),
-      ],
-      autoReply: true,
-      userId: user.id,
-      to: user.email,
-      locale: user.locale,
-    };
-    if (template === 'recovery_denied') {
+    const reply = recoveryReply(user, request);
+    if (mail.template === 'recovery_denied') {
       await this.mail.enqueue(
-        {
-          ...threading,
-          template,
-          vars: { name: user.name, reason: (vars as { reason: string }).reason },
-        },
+        { ...reply, template: mail.template, vars: { name: user.name, reason: mail.reason } },
         tx,
       );
     } else {
       await this.mail.enqueue(
-        {
-          ...threading,
-          template,
-          vars: { name: user.name, signInUrl: (vars as { signInUrl: string }).signInUrl },
-        },
+        { ...reply, template: mail.template, vars: { name: user.name, signInUrl: mail.signInUrl } },
         tx,
       );
     }
-    this.logger.debug({ requestId: request.id, template }, 'reply queued');
   }
 }

@@ -1,10 +1,11 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { PageQueryDto } from '../../common/page-query.dto';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { REQUEST_STATUSES } from './recovery-request.entity';
 import type { RequestStatus } from './recovery-request.entity';
 
-export class ListRequestsQueryDto {
+export class ListRequestsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: REQUEST_STATUSES })
   @IsOptional()
   @IsIn(REQUEST_STATUSES)
@@ -18,14 +19,6 @@ export class ListRequestsQueryDto {
     typeof value === 'string' ? value.trim().toLowerCase() : value,
   )
   sender?: string;
-
-  @ApiPropertyOptional({ minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
-  page: number = 1;
 }
 
 export class ApproveRequestDto {

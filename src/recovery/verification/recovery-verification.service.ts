@@ -20,6 +20,7 @@ import {
   InboundMessageHandler,
   InboundMessageOutcome,
 } from '../inbound-email/inbound-message.handler';
+import { recoveryReply } from '../recovery-reply';
 import { checkEvidence } from './evidence';
 import { buildBodyExcerpt, maskHeaderForDisplay } from './masking';
 import { senderAddress } from './sender-match';
@@ -285,21 +286,8 @@ export class RecoveryVerificationService extends InboundMessageHandler {
     }
   }
 
-  /** Replies go to the authenticated sender — the user's login address — never to Reply-To. */
   private reply(message: InboundMessageForVerification, user: User) {
-    const { messageIdHeader, referencesHeader } = this.threading(message);
-    const references = [
-      ...(referencesHeader?.split(/\s+/).filter(Boolean) ?? []),
-      ...(messageIdHeader !== null ? [messageIdHeader] : []),
-    ];
-    return {
-      to: user.email,
-      locale: user.locale,
-      userId: user.id,
-      autoReply: true,
-      ...(messageIdHeader !== null ? { inReplyTo: messageIdHeader } : {}),
-      ...(references.length > 0 ? { references } : {}),
-    };
+    return recoveryReply(user, this.threading(message));
   }
 
   private threading(message: InboundMessageForVerification) {
