@@ -186,7 +186,9 @@ describe('npm run cli (src/cli.ts as a real process, on the run database)', () =
       [[clinic.id, academy.id]],
     );
     expect(events).toHaveLength(2);
-    expect(JSON.stringify(events)).not.toMatch(/4242|Öberg|S-2024/);
+    expect(JSON.stringify(events)).not.toMatch(
+      /(?<![0-9A-Za-z-])4242(?![0-9A-Za-z-])|Öberg|S-2024/,
+    );
   });
 
   it('billing:import imports nothing when any row is bad, naming the lines', async () => {

@@ -20,3 +20,11 @@ export function messageText(body: unknown): string {
   const message = (body as { message: string | string[] }).message;
   return Array.isArray(message) ? message.join('\n') : message;
 }
+
+/**
+ * Whether `digits` (a last-4, say) stands in `text` as a number of its own — not as a piece of a
+ * UUID, a hash or a timestamp, where four random digits turn up by chance.
+ */
+export function hasStandaloneDigits(text: string, digits: string): boolean {
+  return new RegExp(`(?<![0-9A-Za-z-])${digits}(?![0-9A-Za-z-])`).test(text);
+}
