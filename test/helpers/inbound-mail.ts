@@ -253,6 +253,31 @@ export async function waitForFinal(
   }
 }
 
+/** Exactly one outcome per message: one final audit event each, none left stored. */
+export async function expectProcessedOnce(db: DataSource, ids: string[]): Promise<void> {
+  const rows = await inboundRows(db, ids);
+  expect(rows).toHaveLength(ids.length);
+  for (const row of rows) expect(row.state).toBe('processed');
+  const events: { subject_id: string; n: number }[] = await db.query(
+    `SELECT subject_id, count(*)::int AS n FROM audit_events
+      WHERE subject_id = ANY($1) AND action LIKE 'inbound_message.%' GROUP BY subject_id`,
+    [ids],
+  );
+  expect(events).toHaveLength(ids.length);
+  for (const event of events) expect(event.n).toBe(1);
+  const [{ present }] = await db.query<{ present: boolean }[]>(
+    `SELECT to_regclass('public.recovery_requests') IS NOT NULL AS present`,
+  );
+  if (present) {
+    const duplicates: unknown[] = await db.query(
+      `SELECT inbound_message_id FROM recovery_requests WHERE inbound_message_id = ANY($1)
+        GROUP BY inbound_message_id HAVING count(*) > 1`,
+      [ids],
+    );
+    expect(duplicates).toEqual([]);
+  }
+}
+
 /**
  * No mail went out: nothing in the file outbox and, once the mail module's outbox table exists,
  * no row addressed to any of these addresses.

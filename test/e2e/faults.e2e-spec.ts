@@ -1,0 +1,271 @@
+/**
+ * Faults, with nothing lost: each test breaks a real server of its own (an SMTP relay, a
+ * PostgreSQL or Redis instance on a free port, the app's own process) while traffic flows, and
+ * then counts: every message acknowledged with 250 is decided exactly once, every mail is
+ * delivered exactly once, every reset is whole or not at all.
+ */
+import { Queue } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { MAIL_ATTEMPTS } from '../../src/mail/mail.queue';
+import { MailService } from '../../src/mail/mail.service';
+import { OutboundMail } from '../../src/mail/outbound-mail.entity';
+import { QueueName } from '../../src/queue/queue-names';
+import { redisOptions } from '../../src/queue/redis-options';
+import { RecoveryResetQueue } from '../../src/recovery/approval/recovery-reset.queue';
+import { SmtpIngressServer } from '../../src/recovery/inbound-email/smtp-ingress.server';
+import { runMigrations } from '../../src/database/data-source';
+import { makeUser, signIn, uniqueEmail } from '../helpers/factories';
+import {
+  buildMessage,
+  dkimSigned,
+  expectProcessedOnce,
+  sendSmtp,
+  TestDnsServer,
+  waitForFinal,
+} from '../helpers/inbound-mail';
+import { freePort, OwnPostgres, OwnRedis } from '../helpers/own-services';
+import {
+  Clinic,
+  makeClinic,
+  makeMember,
+  Member,
+  RecoveryWorld,
+  sendRecoveryMail,
+  startRecoveryWorld,
+} from '../helpers/recovery';
+import { eventually, SmtpSink } from '../helpers/smtp-sink';
+import { spawnApp, SpawnedApp, waitForOutput } from '../helpers/spawn-app';
+import { startTestApp, testEnv, TestApp } from '../helpers/test-app';
+
+const SUPPORT = 'support@recovery-desk.test';
+const SENDER = 'cia@spf.test';
+
+/** What one SMTP delivery attempt got: the reply code (0: no reply, the connection failed). */
+interface SmtpOutcome {
+  code: number;
+  id?: string;
+}
+
+async function deliver(port: number, raw?: string): Promise<SmtpOutcome> {
+  try {
+    const sent = await sendSmtp(port, raw ?? buildMessage({ from: SENDER }), {
+      from: SENDER,
+      to: [SUPPORT],
+    });
+    return { code: Number(sent.response.slice(0, 3)), id: sent.id };
+  } catch (error) {
+    const code = (error as { responseCode?: unknown }).responseCode;
+    return { code: typeof code === 'number' ? code : 0 };
+  }
+}
+
+/** Runs `step` in `lanes` parallel loops until stop() is called; returns what each step gave. */
+function traffic<T>(lanes: number, step: () => Promise<T>) {
+  const results: T[] = [];
+  let running = true;
+  const loops = Array.from({ length: lanes }, async () => {
+    while (running) results.push(await step());
+  });
+  return {
+    results,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+function accepted(outcomes: SmtpOutcome[]): string[] {
+  return outcomes.filter((o) => o.code === 250).map((o) => o.id as string);
+}
+
+/** The figures of each fault, printed once at the end for README "Reliability". */
+const figures: Record<string, unknown> = {};
+afterAll(() => {
+  process.stdout.write(`fault figures: ${JSON.stringify(figures, null, 2)}\n`);
+});
+
+describe('faults, with nothing lost', () => {
+  let dns: TestDnsServer;
+  beforeAll(async () => {
+    dns = await TestDnsServer.start();
+    dns.publishDomain('spf.test', { spf: 'v=spf1 ip4:127.0.0.1 -all', dmarc: 'v=DMARC1; p=none' });
+  });
+  afterAll(async () => {
+    await dns?.close();
+  });
+
+  describe('the outbound SMTP relay down, then back', () => {
+    let sink: SmtpSink;
+    let t: TestApp;
+    beforeAll(async () => {
+      sink = await new SmtpSink().start();
+      t = await startTestApp({ MAIL_TRANSPORT: sink.url });
+    });
+    afterAll(async () => {
+      await t?.close();
+      await sink?.close();
+    });
+
+    function row(id: string): Promise<OutboundMail | null> {
+      return t.dataSource.getRepository(OutboundMail).findOneBy({ id });
+    }
+
+    it('retries with growing back-off, shows failed only once the retries are spent, and delivers once when it returns', async () => {
+      await sink.stop();
+      const mail = t.app.get(MailService);
+      const enqueue = (to: string) =>
+        mail.enqueue({
+          template: 'two_factor_enabled',
+          to,
+          locale: 'en',
+          vars: { name: 'Kim' },
+        });
+      const waiting = uniqueEmail('relay-down');
+      const exhausted = uniqueEmail('relay-exhausted');
+      const waitingId = await enqueue(waiting);
+      const exhaustedId = await enqueue(exhausted);
+
+      // each failed attempt is counted on the row, which stays pending (not failed) meanwhile
+      const seen: { attempts: number; at: number }[] = [];
+      await eventually(
+        async () => {
+          const current = await row(waitingId);
+          expect(current?.status).toBe('pending');
+          const attempts = current?.attempts ?? 0;
+          if (attempts > (seen.at(-1)?.attempts ?? 0)) seen.push({ attempts, at: Date.now() });
+          if (attempts === 1) {
+            // as if this one had already been retried all but once
+            await t.dataSource.query(
+              `UPDATE outbound_mails SET attempts = $2 WHERE id = $1 AND attempts < $2`,
+              [exhaustedId, MAIL_ATTEMPTS - 1],
+            );
+          }
+          return attempts >= 3;
+        },
+        'three refused attempts',
+        60_000,
+      );
+      const stalled = await row(waitingId);
+      expect(stalled).toMatchObject({ status: 'pending', attempts: 3 });
+      expect(stalled?.lastError).toMatch(/ECONNREFUSED|ECONNECTION/);
+      // exponential back-off (5 s, then 10 s, each at least 80 % of it with jitter)
+      const gaps = seen.slice(1).map((s, i) => s.at - seen[i].at);
+      expect(gaps[gaps.length - 2]).toBeGreaterThanOrEqual(4000 - 500);
+      expect(gaps[gaps.length - 1]).toBeGreaterThanOrEqual(8000 - 500);
+
+      // the other one has spent its last attempt: now, and only now, it shows as failed
+      const failed = await eventually(async () => {
+        const current = await row(exhaustedId);
+        return current?.status === 'failed' ? current : undefined;
+      }, 'the exhausted mail to be failed');
+      expect(failed.attempts).toBe(MAIL_ATTEMPTS);
+      expect(failed.vars).toBeNull();
+
+      await sink.start();
+      const sent = await eventually(
+        async () => {
+          const current = await row(waitingId);
+          return current?.status === 'sent' ? current : undefined;
+        },
+        'delivery once the relay is back',
+        60_000,
+      );
+      expect(sent.attempts).toBe(4);
+      expect(sink.to(waiting)).toHaveLength(1);
+      expect(sink.to(waiting)[0].parsed.messageId).toBe(sent.messageId);
+      expect(sink.to(exhausted)).toHaveLength(0);
+      figures.smtpRelayDown = { refusedAttempts: 3, deliveredAfter: 4, copies: 1, gaps };
+    }, 120_000);
+  });
+
+  describe('PostgreSQL restarted in the middle of traffic', () => {
+    let pg: OwnPostgres;
+    let t: TestApp;
+    let port: number;
+    beforeAll(async () => {
+      pg = await OwnPostgres.start();
+      const url = pg.url('rd_faults_restart');
+      await runMigrations({ databaseUrl: url });
+      t = await startTestApp({ DATABASE_URL: url, DNS_SERVERS: dns.address });
+      port = t.app.get(SmtpIngressServer).port as number;
+    }, 120_000);
+    afterAll(async () => {
+      await t?.close();
+      await pg?.destroy();
+    });
+
+    it('answers 451 and 503 (never 250, 2xx or 500) while it cannot commit, and decides every 250 exactly once after', async () => {
+      const user = await makeUser(t.dataSource);
+      const token = await signIn(t.http, user.email);
+      const routes = {
+        health: () => t.http.get('/health'),
+        signIn: () =>
+          t.http.post('/api/auth/login').send({ email: user.email, password: user.password }),
+        me: () => t.http.get('/api/me').set('Authorization', `Bearer ${token}`),
+        // a server-rendered page reads the session from PostgreSQL too
+        page: () => t.http.get('/settings').set('Cookie', `rd_session=${token}`),
+      };
+      let phase: 'up' | 'down' | 'back' = 'up';
+      const smtp = traffic(3, async () => ({ phase, ...(await deliver(port)) }));
+      const http = traffic(1, async () => {
+        const started = phase;
+        const statuses: Record<string, number> = {};
+        for (const [name, call] of Object.entries(routes)) statuses[name] = (await call()).status;
+        return { phase: started, statuses };
+      });
+      await eventually(
+        () => accepted(smtp.results).length >= 5 && http.results.length >= 1,
+        'traffic before the outage',
+      );
+
+      await pg.stop();
+      phase = 'down';
+      const during = () => smtp.results.filter((r) => r.phase === 'down');
+      await eventually(
+        () =>
+          during().filter((r) => r.code === 451).length >= 5 &&
+          http.results.filter((r) => r.phase === 'down').length >= 2,
+        'refusals while PostgreSQL is down',
+      );
+      await pg.start();
+      phase = 'back';
+      await eventually(
+        () =>
+          accepted(smtp.results.filter((r) => r.phase === 'back')).length >= 5 &&
+          http.results.some((r) => r.phase === 'back' && r.statuses.health === 200),
+        'traffic after PostgreSQL is back',
+        60_000,
+      );
+      await Promise.all([smtp.stop(), http.stop()]);
+
+      // only the codes that tell the truth: stored (250) or try again (451); 200 or 503
+      expect(new Set(smtp.results.map((r) => r.code))).toEqual(new Set([250, 451]));
+      for (const { statuses } of http.results) {
+        for (const status of Object.values(statuses)) expect([200, 503]).toContain(status);
+      }
+      expect(Object.values(http.results[0].statuses)).toEqual([200, 200, 200, 200]);
+      const refusedHttp = http.results.filter((r) => r.phase === 'down');
+      for (const name of Object.keys(routes)) {
+        expect(refusedHttp.some((r) => r.statuses[name] === 503)).toBe(true);
+      }
+
+      const ids = accepted(smtp.results);
+      await waitForFinal(t.dataSource, ids, 120_000);
+      await expectProcessedOnce(t.dataSource, ids);
+      const [{ rows }] = await t.dataSource.query<{ rows: number }[]>(
+        `SELECT count(*)::int AS rows FROM inbound_messages`,
+      );
+      expect(rows).toBeGreaterThanOrEqual(ids.length);
+      figures.postgresRestart = {
+        smtpAccepted: ids.length,
+        smtpRefused451: smtp.results.filter((r) => r.code === 451).length,
+        storedRows: rows,
+        processedOnce: ids.length,
+        http503: refusedHttp.flatMap((r) => Object.values(r.statuses)).filter((s) => s === 503)
+          .length,
+      };
+    }, 240_000);
+  });
+});
