@@ -4,8 +4,8 @@
  * then counts: every message acknowledged with 250 is decided exactly once, every mail is
  * delivered exactly once, every reset is whole or not at all.
  */
+import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MAIL_ATTEMPTS } from '../../src/mail/mail.queue';
 import { MailService } from '../../src/mail/mail.service';
@@ -14,11 +14,10 @@ import { QueueName } from '../../src/queue/queue-names';
 import { redisOptions } from '../../src/queue/redis-options';
 import { RecoveryResetQueue } from '../../src/recovery/approval/recovery-reset.queue';
 import { SmtpIngressServer } from '../../src/recovery/inbound-email/smtp-ingress.server';
-import { runMigrations } from '../../src/database/data-source';
+import { dataSourceOptions, runMigrations } from '../../src/database/data-source';
 import { makeUser, signIn, uniqueEmail } from '../helpers/factories';
 import {
   buildMessage,
-  dkimSigned,
   expectProcessedOnce,
   sendSmtp,
   TestDnsServer,
@@ -37,6 +36,7 @@ import {
 import { eventually, SmtpSink } from '../helpers/smtp-sink';
 import { spawnApp, SpawnedApp, waitForOutput } from '../helpers/spawn-app';
 import { startTestApp, testEnv, TestApp } from '../helpers/test-app';
+import { baseDatabaseUrl } from '../helpers/test-env';
 
 const SUPPORT = 'support@recovery-desk.test';
 const SENDER = 'cia@spf.test';
@@ -268,4 +268,263 @@ describe('faults, with nothing lost', () => {
       };
     }, 240_000);
   });
+
+  describe('SIGTERM in the middle of a burst', () => {
+    let world: RecoveryWorld;
+    let app: SpawnedApp | undefined;
+    let db: DataSource;
+    afterAll(async () => {
+      if (app !== undefined && app.child.exitCode === null) {
+        app.child.kill('SIGKILL');
+        await app.exited;
+      }
+      dns.delayMs = 0;
+      await world?.sink.close();
+      await world?.dns.close();
+    });
+
+    it('drains or leaves work for after the restart: every 250 decided once, every reset whole', async () => {
+      world = await startRecoveryWorld();
+      world.dns.publishDomain('spf.test', { spf: 'v=spf1 ip4:127.0.0.1 -all' });
+      const clinic = await makeClinic(world);
+      const members = await Promise.all(Array.from({ length: 8 }, () => makeMember(world, clinic)));
+      const requestIds = await openRequests(world, clinic, members);
+      // the in-process app steps aside: from here on only the real process works on the database
+      await world.t.close();
+      db = await openDatabase();
+
+      const env = testEnv({
+        SMTP_PORT: String(await freePort()),
+        HTTP_PORT: String(await freePort()),
+        DNS_SERVERS: world.dns.address,
+        MAIL_TRANSPORT: world.sink.url,
+      });
+      app = spawnApp(env);
+      await waitForOutput(app, /Recovery Desk running/, 90_000);
+      const port = Number(env.SMTP_PORT);
+
+      // approved (as the agents would), and their reset jobs queued; a slow DNS keeps the
+      // inbound worker busy, so the signal lands with work in flight and work waiting
+      await db.query(
+        `UPDATE recovery_requests SET status = 'approved', decided_at = now(), executes_at = now()
+          WHERE id = ANY($1)`,
+        [requestIds],
+      );
+      world.dns.delayMs = 150;
+      const smtp = traffic(3, () => deliver(port));
+      await eventually(() => accepted(smtp.results).length >= 12, 'a burst under way');
+      await scheduleResets(env, requestIds);
+      app.child.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
+      await smtp.stop();
+
+      // at rest: each reset is whole or not begun — never the request without the factor
+      const atStop = await resetStates(db, requestIds);
+      for (const state of atStop) expect(state.factor === 'reset_required').toBe(state.completed);
+      const ids = accepted(smtp.results);
+      const leftStored = (await inboundStates(db, ids)).filter((s) => s === 'stored').length;
+      // SMTP said 250 (stored), or the connection was refused/closed (0) or 421: nothing else
+      for (const { code } of smtp.results) expect([0, 250, 421]).toContain(code);
+
+      world.dns.delayMs = 0;
+      app = spawnApp(env);
+      await waitForOutput(app, /Recovery Desk running/, 90_000);
+      await waitForFinal(db, ids, 120_000);
+      await expectProcessedOnce(db, ids);
+      const after = await eventually(
+        async () => {
+          const states = await resetStates(db, requestIds);
+          return states.every((s) => s.completed) ? states : undefined;
+        },
+        'every approved reset completed',
+        90_000,
+      );
+      for (const state of after) {
+        expect(state).toMatchObject({ factor: 'reset_required', completedEvents: 1, resets: 1 });
+      }
+      // and each holder hears of it once
+      for (const member of members) {
+        await eventually(
+          () => approvedMails(world.sink, member.email) === 1,
+          `the approval mail to ${member.email}`,
+          90_000,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      for (const member of members) expect(approvedMails(world.sink, member.email)).toBe(1);
+      app.child.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
+      await db.destroy();
+      figures.sigterm = {
+        smtpAccepted: ids.length,
+        leftStoredAtStop: leftStored,
+        processedOnce: ids.length,
+        resets: requestIds.length,
+        resetsDoneBeforeStop: atStop.filter((s) => s.completed).length,
+        resetsWholeAfterRestart: after.length,
+      };
+    }, 300_000);
+  });
+
+  describe('Redis emptied while jobs are queued', () => {
+    let redis: OwnRedis;
+    let world: RecoveryWorld;
+    beforeAll(async () => {
+      redis = await OwnRedis.start();
+      world = await startRecoveryWorld({ REDIS_URL: redis.url });
+      world.dns.publishDomain('spf.test', { spf: 'v=spf1 ip4:127.0.0.1 -all' });
+    });
+    afterAll(async () => {
+      await world?.close();
+      await redis?.stop();
+    });
+
+    it('the sweepers queue everything again, and all of it completes exactly once', async () => {
+      const { t, sink } = world;
+      const clinic = await makeClinic(world);
+      const members = await Promise.all(Array.from({ length: 4 }, () => makeMember(world, clinic)));
+      // the relay is busy: the "request received" mails wait in Redis for their retry
+      for (const member of members) sink.refuse(member.email, 1000);
+      const requestIds = await openRequests(world, clinic, members);
+      // approved, reset jobs waiting for their time
+      await t.dataSource.query(
+        `UPDATE recovery_requests SET status = 'approved', decided_at = now(),
+                executes_at = now() + interval '3 seconds' WHERE id = ANY($1)`,
+        [requestIds],
+      );
+      const resets = t.app.get(RecoveryResetQueue);
+      for (const id of requestIds) await resets.schedule(id, new Date(Date.now() + 3000));
+      // inbound mail waiting in the queue behind a slow DNS
+      world.dns.delayMs = 300;
+      const sent = await Promise.all(Array.from({ length: 16 }, () => deliver(world.smtpPort)));
+      const ids = accepted(sent);
+      expect(ids).toHaveLength(16);
+      const queued = await queuedJobs(t);
+
+      redis.flushAll();
+      world.dns.delayMs = 0;
+      for (const member of members) sink.refuse(member.email, 0);
+
+      await waitForFinal(t.dataSource, ids, 120_000);
+      await expectProcessedOnce(t.dataSource, ids);
+      const after = await eventually(
+        async () => {
+          const states = await resetStates(t.dataSource, requestIds);
+          return states.every((s) => s.completed) ? states : undefined;
+        },
+        'every reset completed',
+        90_000,
+      );
+      for (const state of after) {
+        expect(state).toMatchObject({ factor: 'reset_required', completedEvents: 1, resets: 1 });
+      }
+      // every mail of theirs sent, each exactly once (its Message-ID once in the relay)
+      const mails = await eventually(
+        async () => {
+          const rows = await t.dataSource.query<{ status: string; message_id: string }[]>(
+            `SELECT status, message_id FROM outbound_mails WHERE to_address = ANY($1)`,
+            [members.map((member) => member.email)],
+          );
+          return rows.length >= members.length * 2 && rows.every((r) => r.status === 'sent')
+            ? rows
+            : undefined;
+        },
+        'every mail sent',
+        120_000,
+      );
+      const delivered = members.flatMap((member) =>
+        sink.to(member.email).map((mail) => mail.parsed.messageId),
+      );
+      expect(delivered.sort()).toEqual(mails.map((mail) => mail.message_id).sort());
+      figures.redisFlush = {
+        jobsInRedisAtFlush: queued,
+        smtpAccepted: ids.length,
+        processedOnce: ids.length,
+        resetsCompletedOnce: after.length,
+        mailsSentOnce: mails.length,
+      };
+    }, 300_000);
+  });
 });
+
+/** Recovery mails from each member, through the real pipeline: the open requests' ids. */
+async function openRequests(
+  world: RecoveryWorld,
+  clinic: Clinic,
+  members: Member[],
+): Promise<string[]> {
+  const sent = await Promise.all(
+    members.map((member) =>
+      sendRecoveryMail(world, clinic, member.email, `Lost my phone. Card ends ${clinic.last4}.`),
+    ),
+  );
+  for (const recovery of sent) expect(recovery.requestId).not.toBeNull();
+  return sent.map((recovery) => recovery.requestId as string);
+}
+
+async function openDatabase(): Promise<DataSource> {
+  const db = new DataSource(dataSourceOptions({ databaseUrl: baseDatabaseUrl() }));
+  return db.initialize();
+}
+
+/** Queues the reset jobs of approved requests as the agent API does, on the app's Redis prefix. */
+async function scheduleResets(env: Record<string, string>, requestIds: string[]): Promise<void> {
+  const queue = new Queue(QueueName.recoveryReset, {
+    connection: redisOptions(env.REDIS_URL),
+    prefix: env.REDIS_PREFIX,
+  });
+  try {
+    const producer = new RecoveryResetQueue(queue as never);
+    for (const id of requestIds) await producer.schedule(id, new Date());
+  } finally {
+    await queue.close();
+  }
+}
+
+interface ResetState {
+  completed: boolean;
+  factor: string | null;
+  completedEvents: number;
+  resets: number;
+}
+
+/** Per request: is it completed, the holder's factor, and how many completion/reset events. */
+async function resetStates(db: DataSource, requestIds: string[]): Promise<ResetState[]> {
+  return db.query<ResetState[]>(
+    `SELECT r.status = 'completed' AS completed, f.status AS factor,
+            (SELECT count(*)::int FROM audit_events e
+              WHERE e.subject_id = r.id::text AND e.action = 'recovery.completed') AS "completedEvents",
+            (SELECT count(*)::int FROM audit_events e
+              WHERE e.subject_id = r.id::text AND e.action = 'two_factor.reset') AS resets
+       FROM recovery_requests r LEFT JOIN two_factor_factors f ON f.user_id = r.user_id
+      WHERE r.id = ANY($1)`,
+    [requestIds],
+  );
+}
+
+async function inboundStates(db: DataSource, ids: string[]): Promise<string[]> {
+  const rows = await db.query<{ state: string }[]>(
+    `SELECT state FROM inbound_messages WHERE id = ANY($1)`,
+    [ids],
+  );
+  return rows.map((row) => row.state);
+}
+
+function approvedMails(sink: SmtpSink, address: string): number {
+  return sink
+    .to(address)
+    .filter((mail) => mail.parsed.subject === 'Your two-factor authentication has been reset')
+    .length;
+}
+
+/** Jobs waiting, delayed or running in the app's queues (what a flush throws away). */
+async function queuedJobs(t: TestApp): Promise<number> {
+  let total = 0;
+  for (const name of [QueueName.inboundEmail, QueueName.mail, QueueName.recoveryReset]) {
+    const counts = await t.app
+      .get<Queue>(getQueueToken(name))
+      .getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+    total += Object.values(counts).reduce((sum, n) => sum + n, 0);
+  }
+  return total;
+}
