@@ -14,13 +14,14 @@ import { QueueName } from '../../src/queue/queue-names';
 import { redisOptions } from '../../src/queue/redis-options';
 import { RecoveryResetQueue } from '../../src/recovery/approval/recovery-reset.queue';
 import { SmtpIngressServer } from '../../src/recovery/inbound-email/smtp-ingress.server';
-import { dataSourceOptions, runMigrations } from '../../src/database/data-source';
+import { runMigrations } from '../../src/database/data-source';
 import { makeUser, signIn, uniqueEmail } from '../helpers/factories';
 import {
   buildMessage,
   expectProcessedOnce,
-  sendSmtp,
+  SmtpOutcome,
   TestDnsServer,
+  trySendSmtp,
   waitForFinal,
 } from '../helpers/inbound-mail';
 import { freePort, OwnPostgres, OwnRedis } from '../helpers/own-services';
@@ -34,30 +35,14 @@ import {
   startRecoveryWorld,
 } from '../helpers/recovery';
 import { eventually, SmtpSink } from '../helpers/smtp-sink';
-import { spawnApp, SpawnedApp, waitForOutput } from '../helpers/spawn-app';
+import { openRunDatabase, spawnApp, SpawnedApp, waitForOutput } from '../helpers/spawn-app';
 import { startTestApp, testEnv, TestApp } from '../helpers/test-app';
-import { baseDatabaseUrl } from '../helpers/test-env';
 
 const SUPPORT = 'support@recovery-desk.test';
 const SENDER = 'cia@spf.test';
 
-/** What one SMTP delivery attempt got: the reply code (0: no reply, the connection failed). */
-interface SmtpOutcome {
-  code: number;
-  id?: string;
-}
-
-async function deliver(port: number, raw?: string): Promise<SmtpOutcome> {
-  try {
-    const sent = await sendSmtp(port, raw ?? buildMessage({ from: SENDER }), {
-      from: SENDER,
-      to: [SUPPORT],
-    });
-    return { code: Number(sent.response.slice(0, 3)), id: sent.id };
-  } catch (error) {
-    const code = (error as { responseCode?: unknown }).responseCode;
-    return { code: typeof code === 'number' ? code : 0 };
-  }
+function deliver(port: number): Promise<SmtpOutcome> {
+  return trySendSmtp(port, buildMessage({ from: SENDER }), { from: SENDER, to: [SUPPORT] });
 }
 
 /** Runs `step` in `lanes` parallel loops until stop() is called; returns what each step gave. */
@@ -291,7 +276,7 @@ describe('faults, with nothing lost', () => {
       const requestIds = await openRequests(world, clinic, members);
       // the in-process app steps aside: from here on only the real process works on the database
       await world.t.close();
-      db = await openDatabase();
+      db = await openRunDatabase();
 
       const env = testEnv({
         SMTP_PORT: String(await freePort()),
@@ -460,11 +445,6 @@ async function openRequests(
   );
   for (const recovery of sent) expect(recovery.requestId).not.toBeNull();
   return sent.map((recovery) => recovery.requestId as string);
-}
-
-async function openDatabase(): Promise<DataSource> {
-  const db = new DataSource(dataSourceOptions({ databaseUrl: baseDatabaseUrl() }));
-  return db.initialize();
 }
 
 /** Queues the reset jobs of approved requests as the agent API does, on the app's Redis prefix. */

@@ -214,6 +214,28 @@ export async function sendSmtp(
   }
 }
 
+/** What one SMTP delivery got: the reply code (0: no reply, the connection failed). */
+export interface SmtpOutcome {
+  code: number;
+  /** the stored id, with 250 */
+  id?: string;
+}
+
+/** sendSmtp that never throws: for traffic whose refusals are counted, not fatal. */
+export async function trySendSmtp(
+  port: number,
+  raw: string | Buffer,
+  envelope: { from: string; to: string[] },
+): Promise<SmtpOutcome> {
+  try {
+    const sent = await sendSmtp(port, raw, envelope);
+    return { code: Number(sent.response.slice(0, 3)), id: sent.id };
+  } catch (error) {
+    const code = (error as { responseCode?: unknown }).responseCode;
+    return { code: typeof code === 'number' ? code : 0 };
+  }
+}
+
 export interface InboundRow {
   id: string;
   state: string;

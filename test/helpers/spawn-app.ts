@@ -1,6 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source';
+import { baseDatabaseUrl } from './test-env';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -57,4 +60,9 @@ export function peakRssBytes(app: SpawnedApp): number {
   const kib = /^VmHWM:\s+(\d+) kB$/m.exec(status);
   if (kib === null) throw new Error('no VmHWM in /proc status');
   return Number(kib[1]) * 1024;
+}
+
+/** A connection to the run's database, for a test whose app runs in a child process. */
+export async function openRunDatabase(): Promise<DataSource> {
+  return new DataSource(dataSourceOptions({ databaseUrl: baseDatabaseUrl() })).initialize();
 }
