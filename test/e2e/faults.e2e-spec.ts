@@ -97,6 +97,17 @@ describe('faults, with nothing lost', () => {
       return t.dataSource.getRepository(OutboundMail).findOneBy({ id });
     }
 
+    function rowBecomes(id: string, status: OutboundMail['status']): Promise<OutboundMail> {
+      return eventually(
+        async () => {
+          const current = await row(id);
+          return current?.status === status ? current : undefined;
+        },
+        `mail ${id} to be ${status}`,
+        60_000,
+      );
+    }
+
     it('retries with growing back-off, shows failed only once the retries are spent, and delivers once when it returns', async () => {
       await sink.stop();
       const mail = t.app.get(MailService);
@@ -141,22 +152,12 @@ describe('faults, with nothing lost', () => {
       expect(gaps[gaps.length - 1]).toBeGreaterThanOrEqual(8000 - 500);
 
       // the other one has spent its last attempt: now, and only now, it shows as failed
-      const failed = await eventually(async () => {
-        const current = await row(exhaustedId);
-        return current?.status === 'failed' ? current : undefined;
-      }, 'the exhausted mail to be failed');
+      const failed = await rowBecomes(exhaustedId, 'failed');
       expect(failed.attempts).toBe(MAIL_ATTEMPTS);
       expect(failed.vars).toBeNull();
 
       await sink.start();
-      const sent = await eventually(
-        async () => {
-          const current = await row(waitingId);
-          return current?.status === 'sent' ? current : undefined;
-        },
-        'delivery once the relay is back',
-        60_000,
-      );
+      const sent = await rowBecomes(waitingId, 'sent');
       expect(sent.attempts).toBe(4);
       expect(sink.to(waiting)).toHaveLength(1);
       expect(sink.to(waiting)[0].parsed.messageId).toBe(sent.messageId);
