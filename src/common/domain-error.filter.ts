@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { DomainError, DomainErrorCode } from './domain-error';
 
 export function statusForCode(code: DomainErrorCode): HttpStatus {
@@ -68,8 +69,8 @@ function reasonPhrase(status: number): string {
 
 /**
  * The single exception filter: domain errors become their mapped status, Nest HTTP exceptions
- * (validation, body parser, not found routes) keep theirs, anything else is logged and becomes a
- * 500 without details. Every response has the CONTRACT shape { statusCode, error, message }.
+ * (validation, body parser, not found routes) keep theirs, an unreachable database becomes 503
+ * (`storage_unavailable`), anything else is logged and becomes a 500 without details. Every response has the CONTRACT shape { statusCode, error, message }.
  */
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
@@ -133,6 +134,17 @@ export class DomainErrorFilter implements ExceptionFilter {
             : reasonPhrase(parserStatus);
       return { statusCode: parserStatus, error: reasonPhrase(parserStatus), message };
     }
+    if (isDatabaseUnavailable(exception)) {
+      // PostgreSQL is unreachable or restarting: nothing was done, and the client may try again
+      this.logger.warn(
+        { method: request.method, path: request.path, err: errorMessage(exception) },
+        'database unavailable',
+      );
+      return this.toBody(
+        new DomainError('storage_unavailable', 'Temporarily unavailable; try again later'),
+        request,
+      );
+    }
     this.logger.error(
       { err: exception, method: request.method, path: request.path },
       'Unhandled error',
@@ -143,4 +155,8 @@ export class DomainErrorFilter implements ExceptionFilter {
       message: 'Internal server error',
     };
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
