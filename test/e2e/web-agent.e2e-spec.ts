@@ -11,6 +11,7 @@ import {
   launchChromium,
   newPerson,
   Person,
+  submitCode,
   submitPassword,
   textOf,
 } from '../helpers/browser';
@@ -25,21 +26,25 @@ import {
   sendRecoveryMail,
   startRecoveryWorld,
 } from '../helpers/recovery';
-import { sleep } from '../helpers/two-factor';
+import { currentStep, makeActiveFactor, sleep, totpAt } from '../helpers/two-factor';
 
 describe('web: agent console and cancel page', () => {
   let world: RecoveryWorld;
   let clinic: Clinic;
   let browser: Browser;
   let agent: Person;
+  let agentUser: Awaited<ReturnType<typeof makeUser>>;
+  let agentSecret: string;
 
   beforeAll(async () => {
     world = await startRecoveryWorld();
     clinic = await makeClinic(world);
     browser = await launchChromium();
-    const agentUser = await makeUser(world.t.dataSource, { role: 'agent', name: 'Sara Support' });
+    agentUser = await makeUser(world.t.dataSource, { role: 'agent', name: 'Sara Support' });
+    agentSecret = (await makeActiveFactor(world.t.dataSource, agentUser.id)).secret;
     agent = await newPerson(browser, world.t.httpUrl as string);
     await submitPassword(agent.page, agentUser.email, agentUser.password);
+    await submitCode(agent.page, totpAt(agentSecret, currentStep()));
   });
 
   afterAll(async () => {
@@ -158,8 +163,10 @@ describe('web: agent console and cancel page', () => {
     await agent.screenshot('agent-request-second-approval-needed');
 
     const secondUser = await makeUser(world.t.dataSource, { role: 'agent', name: 'Olof Other' });
+    const { secret } = await makeActiveFactor(world.t.dataSource, secondUser.id);
     const second = await newPerson(browser, world.t.httpUrl as string);
     await submitPassword(second.page, secondUser.email, secondUser.password);
+    await submitCode(second.page, totpAt(secret, currentStep()));
     await approve(second);
     for (let attempt = 0; attempt < 60; attempt += 1) {
       if ((await requestRow(world.t.dataSource, id)).status === 'completed') break;

@@ -195,6 +195,9 @@ export const en = {
     denyReason: 'Reason (sent to the requester)',
     denyConfirm: 'I want to deny this request.',
     deny: 'Deny request',
+    stepUpHint:
+      'Your last code was entered more than 15 minutes ago: enter the code your authenticator app shows now.',
+    stepUpNeeded: 'Enter the code your authenticator app shows now to confirm it is you.',
     alreadyApproved: 'You have approved this request. A second, different agent must approve it.',
     notOpen: (status: string) => `This request is ${status}: it can no longer be decided.`,
     approvedDone: 'Your approval was recorded.',

@@ -206,6 +206,9 @@ export const sv: Messages = {
     denyReason: 'Skäl (skickas till avsändaren)',
     denyConfirm: 'Jag vill avslå det här ärendet.',
     deny: 'Avslå ärendet',
+    stepUpHint:
+      'Din senaste kod angavs för mer än 15 minuter sedan: ange koden som din autentiseringsapp visar nu.',
+    stepUpNeeded: 'Ange koden som din autentiseringsapp visar nu för att bekräfta att det är du.',
     alreadyApproved: 'Du har godkänt ärendet. En annan agent måste också godkänna det.',
     notOpen: (status: string) => `Ärendet är ${status}: det kan inte längre avgöras.`,
     approvedDone: 'Ditt godkännande har registrerats.',
