@@ -231,9 +231,15 @@ export class AgentPagesController {
       return this.pages.render(request, response, 'agentInbound', { ...data, total: 0 }, 400);
     }
     const list = await this.inbound.list(form.value.status, form.value.page);
+    const ids = list.items.flatMap((item) => (item.requestId === null ? [] : [item.requestId]));
+    const statuses = await this.requests.statusesOf(ids);
     await this.pages.render(request, response, 'agentInbound', {
       ...common,
-      items: list.items,
+      // the request's status now, not the decision the message got when it was processed
+      items: list.items.map((item) => ({
+        ...item,
+        requestStatus: item.requestId === null ? undefined : statuses.get(item.requestId),
+      })),
       total: list.total,
       page: list.page,
       pages: Math.ceil(list.total / list.pageSize),

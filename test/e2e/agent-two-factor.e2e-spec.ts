@@ -159,9 +159,7 @@ describe('agents always use two factors', () => {
       expect(approved.status).toBe(200);
       // and the code renewed the step-up: the next decision needs none
       const next = await openRequest();
-      await post(agent.token, `/api/recovery/requests/${next}/deny`, { reason: 'No.' }).expect(
-        200,
-      );
+      await post(agent.token, `/api/recovery/requests/${next}/deny`, { reason: 'No.' }).expect(200);
     });
 
     it('renews with POST /api/auth/step-up (204), per session, with the replay guard', async () => {
@@ -195,9 +193,10 @@ describe('agents always use two factors', () => {
         .send({ challenge, code: recoveryCodes[0] })
         .expect(200);
       const id = await openRequest();
-      await post(signedIn.body.accessToken as string, `/api/recovery/requests/${id}/approve`).expect(
-        200,
-      );
+      await post(
+        signedIn.body.accessToken as string,
+        `/api/recovery/requests/${id}/approve`,
+      ).expect(200);
     });
 
     it('locks step-up like sign-in after 10 wrong codes (429 two_factor_locked)', async () => {

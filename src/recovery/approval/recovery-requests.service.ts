@@ -49,6 +49,11 @@ export class RecoveryRequestsService {
     return REQUEST_STATUSES.map((status) => ({ status, count: counts.get(status) ?? 0 }));
   }
 
+  /** Where the requests are now (a message's `decision` is where its request started). */
+  statusesOf(ids: string[]): Promise<Map<string, RequestStatus>> {
+    return this.requests.statusesOf(ids);
+  }
+
   async detail(id: string) {
     const request = await this.requests.findById(id);
     if (request === null) throw new DomainError('not_found', 'No such request');

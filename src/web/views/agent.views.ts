@@ -212,7 +212,8 @@ export const agentInbound = `<% layout('@layout') %>
         <td><%= message.from.join(', ') || message.envelope.mailFrom || '' %></td>
         <td class="truncate"><%= message.subject || '' %></td>
         <td><span class="badge badge--msg-<%= message.state %>"><%= it.t.inboundState[message.state] || message.state %></span></td>
-        <td class="small"><% if (message.decision) { %><%= it.t.requestStatus[message.decision] || message.decision %><% } %><% if (message.reason) { %> <span class="muted">(<%= it.t.rejectionReason[message.reason] || message.reason %>)</span><% } %></td>
+<% const current = message.requestStatus || message.decision; %>
+        <td class="small request-status"><% if (current) { %><%= it.t.requestStatus[current] || current %><% } %><% if (message.reason) { %> <span class="muted">(<%= it.t.rejectionReason[message.reason] || message.reason %>)</span><% } %></td>
         <td><% if (message.requestId) { %><a href="/agent/requests/<%= message.requestId %>"><%= it.t.agent.open %><span class="visually-hidden">: <%= message.subject || message.from.join(', ') %></span></a><% } %></td>
       </tr>
 <% }) %>
