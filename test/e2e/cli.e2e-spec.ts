@@ -61,6 +61,7 @@ describe('npm run cli (src/cli.ts as a real process, on the run database)', () =
       expect(first.stdout).toContain(email);
     }
     expect(first.stdout).toContain(`password: ${DEMO_PASSWORD}`);
+    expect(first.stdout).toMatch(/agent@recovery-desk\.test .*sets up 2FA at first sign-in/);
 
     const second = await runCli(['seed:demo']);
     expect(second.code).toBe(0);
