@@ -13,6 +13,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { ClassConstructor } from 'class-transformer';
 import type { Request, Response } from 'express';
 import { CurrentUser, Public } from '../common/auth.decorators';
 import type { AuthenticatedUser } from '../common/auth.decorators';
@@ -32,7 +33,7 @@ import { WebRedirect } from './web-errors';
 import { WebExceptionFilter } from './web-exception.filter';
 import type { Messages } from './i18n/locale';
 import { retryMinutes } from './two-factor-pages';
-import { FormResult, textField, validateForm } from './web-form';
+import { textField, validateForm } from './web-form';
 import { ApproveDecisionForm, DenyDecisionForm } from './web-forms.dto';
 import { FieldErrors, WebPages } from './web-pages.service';
 import { WebRoles, WebSessionGuard } from './web-session.guard';
@@ -145,16 +146,10 @@ export class AgentPagesController {
     @Param('id', REQUEST_ID) id: string,
     @Body() body: unknown,
   ): Promise<void> {
-    const { t } = await this.pages.viewer(request);
-    await this.decide(request, response, agent, id, {
+    await this.decide(request, response, agent, id, body, {
       kind: 'approve',
-      form: await validateForm(ApproveDecisionForm, withoutEmptyCode(body), {
-        note: t.fields.note,
-        confirm: t.fields.confirm,
-        code: t.fields.code,
-        _form: t.fields.unknownField,
-      }),
-      values: { note: textField(body, 'note') },
+      form: ApproveDecisionForm,
+      textField: 'note',
       run: (form) => {
         const note = form.note?.trim() === '' ? undefined : form.note;
         return this.requests.approve(id, agent, { note, code: form.code });
@@ -170,16 +165,10 @@ export class AgentPagesController {
     @Param('id', REQUEST_ID) id: string,
     @Body() body: unknown,
   ): Promise<void> {
-    const { t } = await this.pages.viewer(request);
-    await this.decide(request, response, agent, id, {
+    await this.decide(request, response, agent, id, body, {
       kind: 'deny',
-      form: await validateForm(DenyDecisionForm, withoutEmptyCode(body), {
-        reason: t.fields.reason,
-        confirm: t.fields.confirm,
-        code: t.fields.code,
-        _form: t.fields.unknownField,
-      }),
-      values: { reason: textField(body, 'reason') },
+      form: DenyDecisionForm,
+      textField: 'reason',
       run: (form) => this.requests.deny(id, agent, form),
     });
   }
@@ -190,14 +179,25 @@ export class AgentPagesController {
     response: Response,
     agent: AuthenticatedUser,
     id: string,
+    body: unknown,
     decision: {
       kind: 'approve' | 'deny';
-      form: FormResult<T>;
-      values: Record<string, string | undefined>;
+      form: ClassConstructor<T>;
+      /** the form's own text box, kept when the page is shown again */
+      textField: 'note' | 'reason';
       run: (form: T) => Promise<unknown>;
     },
   ): Promise<void> {
-    const { kind, form, values } = decision;
+    const { t } = await this.pages.viewer(request);
+    const { kind } = decision;
+    const own = decision.textField;
+    const form = await validateForm(decision.form, withoutEmptyCode(body), {
+      [own]: t.fields[own],
+      confirm: t.fields.confirm,
+      code: t.fields.code,
+      _form: t.fields.unknownField,
+    });
+    const values = { [own]: textField(body, own) };
     if (!form.ok) {
       const errors = prefixDecisionFields(form.errors, kind);
       const extra = { errors, values, askCode: errors[`${kind}Code`] !== undefined || undefined };
