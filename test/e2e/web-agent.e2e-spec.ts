@@ -6,6 +6,7 @@ import { hasStandaloneDigits } from '../helpers/assertions';
  * the link in the mail the SMTP sink caught.
  */
 import type { Browser } from 'playwright-core';
+import { SessionService } from '../../src/accounts/session.service';
 import {
   clickAndWait,
   launchChromium,
@@ -328,6 +329,20 @@ describe('web: agent console and cancel page', () => {
     // and the console stays closed until then
     await person.page.goto('/agent/requests');
     expect(new URL(person.page.url()).pathname).toBe('/login');
+  });
+
+  it('sends a session of an agent without 2FA from the console to the settings, to turn it on', async () => {
+    // a session from before agents needed 2FA (or whose factor went away since): made directly
+    const user = await makeUser(world.t.dataSource, { role: 'agent' });
+    const { accessToken } = await world.t.app.get(SessionService).create(user.id);
+    const person = await newPerson(browser, world.t.httpUrl as string);
+    await person.context.addCookies([
+      { name: 'rd_session', value: accessToken, url: world.t.httpUrl as string },
+    ]);
+    for (const path of ['/agent/requests', '/agent/messages']) {
+      await person.page.goto(path);
+      expect(new URL(person.page.url()).pathname).toBe('/settings');
+    }
   });
 
   it('lets the mailbox owner cancel from the e-mailed link, with one click after a GET that changes nothing', async () => {
