@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { makeBilling, makeOrganization, makeUser, signIn } from '../helpers/factories';
+import { makeBilling, makeOrganization, makeUser } from '../helpers/factories';
 import {
   buildMessage,
   dkimSigned,

@@ -337,7 +337,7 @@ describe('web: agent console and cancel page', () => {
     const { accessToken } = await world.t.app.get(SessionService).create(user.id);
     const person = await newPerson(browser, world.t.httpUrl as string);
     await person.context.addCookies([
-      { name: 'rd_session', value: accessToken, url: world.t.httpUrl as string },
+      { name: 'rd_session', value: accessToken, url: world.t.httpUrl },
     ]);
     for (const path of ['/agent/requests', '/agent/messages']) {
       await person.page.goto(path);
