@@ -24,6 +24,8 @@ export function statusForCode(code: DomainErrorCode): HttpStatus {
     case 'forbidden':
     case 'step_up_failed':
     case 'step_up_unavailable':
+    case 'step_up_required':
+    case 'two_factor_required':
       return HttpStatus.FORBIDDEN;
     case 'not_found':
     case 'provisioning_disabled':

@@ -27,7 +27,7 @@ export class EnrollmentController {
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: TotpCodeDto,
   ): Promise<{ status: 'active'; recoveryCodes: string[] }> {
-    return this.mine.confirmEnrollment(user.id, body.code);
+    return this.mine.confirmEnrollment(user, body.code);
   }
 
   @Post('recovery-codes')

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
@@ -17,15 +18,19 @@ export class TotpCodeDto {
   code: string;
 }
 
+/** An optional field holding the current code of the user's authenticator. */
+export function OptionalTotpCode(description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ example: '123456', description }),
+    IsOptional(),
+    Transform(withoutSpaces),
+    IsString(),
+    Matches(SIX_DIGITS, { message: SIX_DIGITS_MESSAGE }),
+  );
+}
+
 export class StartEnrollmentDto {
-  @ApiPropertyOptional({
-    example: '123456',
-    description: 'required only to move an active factor to a new authenticator: a current code',
-  })
-  @IsOptional()
-  @Transform(withoutSpaces)
-  @IsString()
-  @Matches(SIX_DIGITS, { message: SIX_DIGITS_MESSAGE })
+  @OptionalTotpCode('required only to move an active factor to a new authenticator: a current code')
   code?: string;
 }
 

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { PageQueryDto } from '../../common/page-query.dto';
+import { OptionalTotpCode } from '../../enrollment/enrollment.dto';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { REQUEST_STATUSES } from './recovery-request.entity';
 import type { RequestStatus } from './recovery-request.entity';
@@ -21,7 +22,13 @@ export class ListRequestsQueryDto extends PageQueryDto {
   sender?: string;
 }
 
+const DECISION_CODE =
+  'a current code of your authenticator: needed when the session has not proved its second factor in the last 15 minutes (see POST /api/auth/step-up)';
+
 export class ApproveRequestDto {
+  @OptionalTotpCode(DECISION_CODE)
+  code?: string;
+
   @ApiPropertyOptional({ maxLength: 2000 })
   @IsOptional()
   @IsString()
@@ -30,6 +37,9 @@ export class ApproveRequestDto {
 }
 
 export class DenyRequestDto {
+  @OptionalTotpCode(DECISION_CODE)
+  code?: string;
+
   @ApiProperty({ maxLength: 2000, description: 'sent to the requester' })
   @IsString()
   @MinLength(1)

@@ -1,5 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '../../common/auth.decorators';
 import type { AuthenticatedUser } from '../../common/auth.decorators';
 import {
@@ -11,15 +21,29 @@ import {
 import { RecoveryDecisionService } from './recovery-decision.service';
 import { RecoveryRequestsService } from './recovery-requests.service';
 
+/** The refusals particular to a decision: the agent's own second factor, fresh. */
+function DecisionResponses() {
+  return applyDecorators(
+    ApiResponse({
+      status: 401,
+      description: '`invalid_code`: the code sent along is wrong or replayed',
+    }),
+    ApiResponse({
+      status: 403,
+      description:
+        '`step_up_required`: no code proved in this session in the last 15 minutes and none sent along; `two_factor_required`: the agent has no active 2FA',
+    }),
+    ApiResponse({ status: 409, description: '`request_not_open`, `already_approved`' }),
+    ApiResponse({ status: 429, description: '`two_factor_locked`: too many wrong codes' }),
+  );
+}
+
 @ApiTags('support agents')
 @ApiBearerAuth()
 @Roles('agent')
 @Controller('api/recovery/requests')
 export class RecoveryRequestsController {
-  constructor(
-    private readonly requests: RecoveryRequestsService,
-    private readonly decisions: RecoveryDecisionService,
-  ) {}
+  constructor(private readonly requests: RecoveryRequestsService) {}
 
   @Get()
   list(@Query() query: ListRequestsQueryDto) {
@@ -33,22 +57,24 @@ export class RecoveryRequestsController {
 
   @Post(':id/approve')
   @HttpCode(200)
+  @DecisionResponses()
   approve(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: ApproveRequestDto,
     @CurrentUser() agent: AuthenticatedUser,
   ) {
-    return this.decisions.approve(id, agent.id, body.note);
+    return this.requests.approve(id, agent, body);
   }
 
   @Post(':id/deny')
   @HttpCode(200)
+  @DecisionResponses()
   deny(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: DenyRequestDto,
     @CurrentUser() agent: AuthenticatedUser,
   ) {
-    return this.decisions.deny(id, agent.id, body.reason);
+    return this.requests.deny(id, agent, body);
   }
 }
 
