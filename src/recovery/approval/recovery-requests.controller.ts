@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, JSON_BODY_ERRORS } from '../../common/api-errors';
 import { CurrentUser, Public, Roles } from '../../common/auth.decorators';
 import type { AuthenticatedUser } from '../../common/auth.decorators';
 import {
@@ -14,6 +15,7 @@ import { RecoveryRequestsService } from './recovery-requests.service';
 @ApiTags('support agents')
 @ApiBearerAuth()
 @Roles('agent')
+@ApiErrors(400, 401, 403)
 @Controller('api/recovery/requests')
 export class RecoveryRequestsController {
   constructor(
@@ -26,11 +28,13 @@ export class RecoveryRequestsController {
     return this.requests.list(query);
   }
 
+  @ApiErrors(404)
   @Get(':id')
   detail(@Param('id', ParseUUIDPipe) id: string) {
     return this.requests.detail(id);
   }
 
+  @ApiErrors(...JSON_BODY_ERRORS, 404, 409)
   @Post(':id/approve')
   @HttpCode(200)
   approve(
@@ -41,6 +45,7 @@ export class RecoveryRequestsController {
     return this.decisions.approve(id, agent.id, body.note);
   }
 
+  @ApiErrors(...JSON_BODY_ERRORS, 404, 409)
   @Post(':id/deny')
   @HttpCode(200)
   deny(
@@ -59,6 +64,7 @@ export class RecoveryCancelController {
   constructor(private readonly decisions: RecoveryDecisionService) {}
 
   @Public()
+  @ApiErrors(...JSON_BODY_ERRORS, 404, 409)
   @Post()
   @HttpCode(200)
   cancel(@Body() body: CancelRequestDto) {
@@ -74,6 +80,7 @@ export class RecoveryCancelController {
 export class OrganizationRecoveryController {
   constructor(private readonly decisions: RecoveryDecisionService) {}
 
+  @ApiErrors(400, 401, 403, 404, 409)
   @Post(':id/cancel')
   @HttpCode(200)
   cancel(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() admin: AuthenticatedUser) {

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../common/domain-error';
+import { PAGE_SIZE } from '../../common/page-query.dto';
 import { REQUEST_STATUSES } from './recovery-request.entity';
 import type { RequestStatus } from './recovery-request.entity';
 import { RecoveryRequestRepository } from './recovery-request.repository';
 import type { ListRequestsQueryDto } from './recovery-request.dto';
 import { requestDetail, requestSummary } from './recovery-request.view';
-
-export const PAGE_SIZE = 50;
 
 /** Read side of the agents' queue. */
 @Injectable()
