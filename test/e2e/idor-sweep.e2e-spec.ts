@@ -158,22 +158,30 @@ describe('IDOR sweep over every operation with a path parameter', () => {
   });
 
   it("gives nobody but the allowed another organization's resources, and never a 5xx", async () => {
+    const calls = operationsList.flatMap((operation) =>
+      ROLES.flatMap((role) =>
+        B_IDS.map((kind) => ({
+          operation,
+          role,
+          kind,
+          allowed: ALLOWED[operation][role]?.includes(kind) ?? false,
+        })),
+      ),
+    );
+    // refused calls first: an allowed decision (approve, deny) must not leave B's request in a
+    // state that would mask a later wrongful cancel or reset as a 409
+    const ordered = [...calls.filter((c) => !c.allowed), ...calls.filter((c) => c.allowed)];
     const wrong: string[] = [];
     const allowedAnswers: string[] = [];
-    for (const operation of operationsList) {
-      for (const role of ROLES) {
-        for (const kind of B_IDS) {
-          const { status, body } = await call(operation, role, idsOfB[kind]);
-          const allowed = ALLOWED[operation][role]?.includes(kind) ?? false;
-          const where = `${operation} as ${role} with B's ${kind}`;
-          if (allowed) {
-            allowedAnswers.push(`${where}: ${status}`);
-            // a decided request answers 409 to the next decision
-            if (!(status < 300 || status === 409)) wrong.push(`${where}: ${status}`);
-          } else if (status < 400 || status >= 500 || typeof body.code !== 'string') {
-            wrong.push(`${where}: ${status} ${JSON.stringify(body).slice(0, 200)}`);
-          }
-        }
+    for (const { operation, role, kind, allowed } of ordered) {
+      const { status, body } = await call(operation, role, idsOfB[kind]);
+      const where = `${operation} as ${role} with B's ${kind}`;
+      if (allowed) {
+        allowedAnswers.push(`${where}: ${status}`);
+        // a decided request answers 409 to the next decision
+        if (!(status < 300 || status === 409)) wrong.push(`${where}: ${status}`);
+      } else if (status < 400 || status >= 500 || typeof body.code !== 'string') {
+        wrong.push(`${where}: ${status} ${JSON.stringify(body).slice(0, 200)}`);
       }
     }
     expect(wrong).toEqual([]);
