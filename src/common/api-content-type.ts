@@ -8,6 +8,14 @@ const OWN_BODY_PATHS = ['/api/inbound/messages'];
 const routePath = (request: Request) =>
   `${request.baseUrl}${request.path}`.replace(/\/+$/, '').toLowerCase();
 
+/** No body at all, or an empty one (a POST that sends nothing still says Content-Length: 0). */
+function emptyBody(request: Request): boolean {
+  const length = request.headers['content-length'];
+  return length === undefined
+    ? request.headers['transfer-encoding'] === undefined
+    : Number(length) === 0;
+}
+
 /**
  * A body of another type would reach validation as "no body" and be refused field by field;
  * refuse it as what it is instead: 415 naming the types that are read.
@@ -17,9 +25,8 @@ export function requireParsedContentType(
   _response: Response,
   next: NextFunction,
 ) {
-  const ownBody = OWN_BODY_PATHS.includes(routePath(request));
-  // is() answers null when there is no body at all, false for a body of another type
-  if (ownBody || request.is(PARSED_TYPES) !== false) return next();
+  if (OWN_BODY_PATHS.includes(routePath(request)) || emptyBody(request)) return next();
+  if (request.is(PARSED_TYPES) !== false) return next();
   next(
     new DomainError('unsupported_media_type', `Content-Type must be ${PARSED_TYPES.join(' or ')}`),
   );

@@ -10,6 +10,7 @@ import { MAX_BILLING_ITEMS, MAX_USERS_PER_REQUEST } from '../billing/provisionin
 import { AppConfigService } from '../config/app-config.service';
 import { MIN_TOKEN_LENGTH } from '../config/config.schema';
 import { FAILURE_LIMIT, LOCK_SECONDS } from '../enrollment/second-factor.service';
+import { FORM_FIELD_LIMIT } from './field-limits';
 import { PAGE_SIZE } from './page-query.dto';
 
 export const DOCS_PATH = 'api/docs';
@@ -30,6 +31,7 @@ function limitsDescription(maxMessageBytes: number, bodyLimitBytes: number): str
     '| limit | value | when exceeded |',
     '| --- | --- | --- |',
     `| JSON or form body | ${bodyLimitBytes} bytes | 413 payload_too_large |`,
+    `| fields of a form body | ${FORM_FIELD_LIMIT} | 413 payload_too_large |`,
     `| inbound message (webhook body, SMTP SIZE) | ${maxMessageBytes} bytes | 413 payload_too_large (SMTP 552) |`,
     `| users per provisioning call | ${MAX_USERS_PER_REQUEST} | 400 invalid_input |`,
     `| billing records per provisioning call | ${MAX_BILLING_ITEMS} | 400 invalid_input |`,
@@ -47,28 +49,26 @@ function opaqueBearer(description: string) {
   return { type: 'http' as const, scheme: 'bearer', bearerFormat: 'opaque', description };
 }
 
+export interface ApiDocsOptions {
+  bodyLimitBytes: number;
+  /** the policy of every other page, which the docs page loosens for inline styles only */
+  csp: Record<string, string[]>;
+}
+
 /**
  * Serves the OpenAPI document at /api/docs (JSON at /api/docs-json). Swagger UI writes inline
  * styles, so its page alone may use them; scripts stay same-origin only, like every other page.
  */
-export function setupApiDocs(app: NestExpressApplication, bodyLimitBytes: number): void {
+export function setupApiDocs(app: NestExpressApplication, options: ApiDocsOptions): void {
   const maxMessageBytes = app.get(AppConfigService).get('maxMessageBytes');
+  const styleSrc = [...(options.csp.styleSrc ?? []), "'unsafe-inline'"];
   app.use(
     `/${DOCS_PATH}`,
-    helmet.contentSecurityPolicy({
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    }),
+    helmet.contentSecurityPolicy({ directives: { ...options.csp, styleSrc } }),
   );
   const config = new DocumentBuilder()
     .setTitle('Recovery Desk')
-    .setDescription(limitsDescription(maxMessageBytes, bodyLimitBytes))
+    .setDescription(limitsDescription(maxMessageBytes, options.bodyLimitBytes))
     .addBearerAuth(
       opaqueBearer('a session token from POST /api/auth/login (opaque, not a JWT)'),
       SESSION_SCHEME,

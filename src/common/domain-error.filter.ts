@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { FORM_FIELD_LIMIT } from './field-limits';
 import { DomainError, DomainErrorCode } from './domain-error';
 
 export function statusForCode(code: DomainErrorCode): HttpStatus {
@@ -76,7 +77,7 @@ function parserMessage(type: unknown, status: number, limit: unknown): string {
     case 'encoding.unsupported':
       return 'Unsupported Content-Encoding';
     case 'parameters.too.many':
-      return 'Too many form fields';
+      return `Too many form fields (at most ${FORM_FIELD_LIMIT})`;
     default:
       return reasonPhrase(status);
   }

@@ -14,3 +14,5 @@ export const MAX_RECOVERY_CODE_LENGTH = 64;
 export const MAX_DECISION_TEXT_LENGTH = 2000;
 export const MIN_CANCEL_TOKEN_LENGTH = 10;
 export const MAX_CANCEL_TOKEN_LENGTH = 200;
+/** Fields of a form body: body-parser's default parameterLimit, which the parser in app.ts keeps. */
+export const FORM_FIELD_LIMIT = 1000;

@@ -17,6 +17,7 @@ import {
   MIN_PASSWORD_LENGTH,
 } from '../../src/billing/provisioning.dto';
 import {
+  FORM_FIELD_LIMIT,
   MAX_CANCEL_TOKEN_LENGTH,
   MAX_DECISION_TEXT_LENGTH,
   MAX_EMAIL_LENGTH,
@@ -200,6 +201,7 @@ describe('OpenAPI document: every limit and every 4xx, with the numbers the code
     expect(description).toContain(`| JSON or form body | ${JSON_BODY_LIMIT} bytes |`);
     expect(description).toContain(`${MAX_MESSAGE_BYTES} bytes`);
     expect(description).toContain(`| ${MAX_USERS_PER_REQUEST} |`);
+    expect(description).toContain(`| fields of a form body | ${FORM_FIELD_LIMIT} |`);
     expect(description).toContain(`| page size of every list | ${PAGE_SIZE} |`);
     const page = doc.paths['/api/recovery/requests'].get?.parameters?.find(
       (parameter) => parameter.name === 'page',
@@ -446,6 +448,16 @@ describe('validation and body-parser errors carry the machine code', () => {
           .send('{"token":"abcdefghijkl"}'),
       status: 415,
       code: 'unsupported_media_type',
+    },
+    {
+      label: `a form body of more than ${FORM_FIELD_LIMIT} fields`,
+      send: (t) =>
+        t.http
+          .post('/api/recovery/cancel')
+          .set('Content-Type', 'application/x-www-form-urlencoded')
+          .send(Array.from({ length: FORM_FIELD_LIMIT + 1 }, (_, i) => `f${i}=1`).join('&')),
+      status: 413,
+      code: 'payload_too_large',
     },
     {
       label: 'a failed validation',
