@@ -46,35 +46,50 @@ export class LoginRateLimiter {
     });
   }
 
-  /** Throws rate_limited (with Retry-After) when the account or the IP is over its budget. */
-  async assertAllowed(accountKey: string, ip: string): Promise<void> {
-    const [account, client] = await Promise.all([
-      this.byAccount.get(accountKey),
-      this.byIp.get(ip),
-    ]);
-    const blocked = [
-      { res: account, limit: ACCOUNT_FAILURE_LIMIT },
-      { res: client, limit: IP_FAILURE_LIMIT },
-    ].find(({ res, limit }) => res !== null && res.consumedPoints >= limit);
-    if (blocked?.res) {
-      throw new DomainError(
-        'rate_limited',
-        'Too many failed sign-in attempts; try again later',
-        blocked.res.msBeforeNext / 1000,
-      );
+  /**
+   * Counts this attempt as a failure before the password is checked, and throws rate_limited
+   * (with Retry-After) when the IP or the account is over its budget. Counting first is what
+   * bounds a burst: when the check and the count were separate, 500 attempts sent at once all
+   * passed the check before the first failure was counted, and each cost a scrypt verification.
+   * A success, or an attempt that could not be checked, gives the point back.
+   */
+  async reserveAttempt(accountKey: string, ip: string): Promise<void> {
+    await this.consume(this.byIp, ip);
+    try {
+      await this.consume(this.byAccount, accountKey);
+    } catch (error) {
+      await this.byIp.reward(ip, 1).catch(ignoreRejection);
+      throw error;
     }
   }
 
-  async recordFailure(accountKey: string, ip: string): Promise<void> {
+  /** The attempt could not be checked (the database was away): it does not count. */
+  async release(accountKey: string, ip: string): Promise<void> {
     await Promise.all([
-      this.byAccount.penalty(accountKey, 1).catch(ignoreRejection),
-      this.byIp.penalty(ip, 1).catch(ignoreRejection),
+      this.byAccount.reward(accountKey, 1).catch(ignoreRejection),
+      this.byIp.reward(ip, 1).catch(ignoreRejection),
     ]);
   }
 
-  /** A successful sign-in clears the account's consecutive-failure count (not the IP's). */
-  async recordSuccess(accountKey: string): Promise<void> {
-    await this.byAccount.delete(accountKey).catch(ignoreRejection);
+  /** A successful sign-in clears the account's consecutive-failure count and returns the IP's point. */
+  async recordSuccess(accountKey: string, ip: string): Promise<void> {
+    await Promise.all([
+      this.byAccount.delete(accountKey).catch(ignoreRejection),
+      this.byIp.reward(ip, 1).catch(ignoreRejection),
+    ]);
+  }
+
+  private async consume(limiter: RateLimiterRedis, key: string): Promise<void> {
+    try {
+      await limiter.consume(key, 1);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      throw new DomainError(
+        'rate_limited',
+        'Too many failed sign-in attempts; try again later',
+        error.msBeforeNext / 1000,
+      );
+    }
   }
 }
 

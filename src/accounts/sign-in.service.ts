@@ -42,11 +42,17 @@ export class SignInService {
    */
   async passwordStep(email: string, password: string, client: ClientInfo): Promise<User> {
     const key = normalizeEmail(email) ?? email.trim().toLowerCase();
-    await this.limiter.assertAllowed(key, client.ip);
-    const user = await this.accounts.findUserByEmailWithPassword(key);
-    const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+    await this.limiter.reserveAttempt(key, client.ip);
+    let user: User | null;
+    let valid: boolean;
+    try {
+      user = await this.accounts.findUserByEmailWithPassword(key);
+      valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+    } catch (error) {
+      await this.limiter.release(key, client.ip);
+      throw error;
+    }
     if (user === null || !valid) {
-      await this.limiter.recordFailure(key, client.ip);
       if (user !== null) {
         await this.audit.record({
           actor: { type: 'user', id: user.id },
@@ -58,7 +64,7 @@ export class SignInService {
       }
       throw new DomainError('invalid_credentials', INVALID);
     }
-    await this.limiter.recordSuccess(key);
+    await this.limiter.recordSuccess(key, client.ip);
     return user;
   }
 

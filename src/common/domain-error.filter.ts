@@ -7,8 +7,9 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { FORM_FIELD_LIMIT } from './field-limits';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { DomainError, DomainErrorCode } from './domain-error';
+import { FORM_FIELD_LIMIT } from './field-limits';
 
 export function statusForCode(code: DomainErrorCode): HttpStatus {
   switch (code) {
@@ -108,9 +109,9 @@ function withCode(body: ErrorBody): ErrorBody {
 
 /**
  * The single exception filter: domain errors become their mapped status, Nest HTTP exceptions
- * (validation, body parser, not found routes) keep theirs, anything else is logged and becomes a
- * 500 without details. Every response has the shape { statusCode, error, message } and every 4xx a
- * machine `code`.
+ * (validation, body parser, not found routes) keep theirs, an unreachable database becomes 503
+ * (`storage_unavailable`), anything else is logged and becomes a 500 without details. Every
+ * response has the shape { statusCode, error, message } and every 4xx a machine `code`.
  */
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
@@ -169,6 +170,17 @@ export class DomainErrorFilter implements ExceptionFilter {
       const message = parserMessage(parser.type, status, parser.limit);
       return withCode({ statusCode: status, error: reasonPhrase(status), message });
     }
+    if (isDatabaseUnavailable(exception)) {
+      // PostgreSQL is unreachable or restarting: nothing was done, and the client may try again
+      this.logger.warn(
+        { method: request.method, path: request.path, err: errorMessage(exception) },
+        'database unavailable',
+      );
+      return this.toBody(
+        new DomainError('storage_unavailable', 'Temporarily unavailable; try again later'),
+        request,
+      );
+    }
     this.logger.error(
       { err: exception, method: request.method, path: request.path },
       'Unhandled error',
@@ -179,4 +191,8 @@ export class DomainErrorFilter implements ExceptionFilter {
       message: 'Internal server error',
     };
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
