@@ -3,6 +3,12 @@ import { Transform } from 'class-transformer';
 import { PageQueryDto } from '../../common/page-query.dto';
 import { OptionalTotpCode } from '../../enrollment/enrollment.dto';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import {
+  MAX_CANCEL_TOKEN_LENGTH,
+  MAX_DECISION_TEXT_LENGTH,
+  MAX_EMAIL_LENGTH,
+  MIN_CANCEL_TOKEN_LENGTH,
+} from '../../common/field-limits';
 import { REQUEST_STATUSES } from './recovery-request.entity';
 import type { RequestStatus } from './recovery-request.entity';
 
@@ -12,10 +18,13 @@ export class ListRequestsQueryDto extends PageQueryDto {
   @IsIn(REQUEST_STATUSES)
   status?: RequestStatus;
 
-  @ApiPropertyOptional({ description: 'sender address, case-insensitive' })
+  @ApiPropertyOptional({
+    description: 'sender address, case-insensitive',
+    maxLength: MAX_EMAIL_LENGTH,
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(254)
+  @MaxLength(MAX_EMAIL_LENGTH)
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.trim().toLowerCase() : value,
   )
@@ -29,10 +38,10 @@ export class ApproveRequestDto {
   @OptionalTotpCode(DECISION_CODE)
   code?: string;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional({ maxLength: MAX_DECISION_TEXT_LENGTH })
   @IsOptional()
   @IsString()
-  @MaxLength(2000)
+  @MaxLength(MAX_DECISION_TEXT_LENGTH)
   note?: string;
 }
 
@@ -40,17 +49,21 @@ export class DenyRequestDto {
   @OptionalTotpCode(DECISION_CODE)
   code?: string;
 
-  @ApiProperty({ maxLength: 2000, description: 'sent to the requester' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: MAX_DECISION_TEXT_LENGTH,
+    description: 'sent to the requester',
+  })
   @IsString()
   @MinLength(1)
-  @MaxLength(2000)
+  @MaxLength(MAX_DECISION_TEXT_LENGTH)
   reason: string;
 }
 
 export class CancelRequestDto {
-  @ApiProperty()
+  @ApiProperty({ minLength: MIN_CANCEL_TOKEN_LENGTH, maxLength: MAX_CANCEL_TOKEN_LENGTH })
   @IsString()
-  @MinLength(10)
-  @MaxLength(200)
+  @MinLength(MIN_CANCEL_TOKEN_LENGTH)
+  @MaxLength(MAX_CANCEL_TOKEN_LENGTH)
   token: string;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '../../common/auth.decorators';
 import { DomainError } from '../../common/domain-error';
+import { PAGE_SIZE } from '../../common/page-query.dto';
 import { StepUpService } from '../../enrollment/step-up.service';
 import { REQUEST_STATUSES } from './recovery-request.entity';
 import type { RequestStatus } from './recovery-request.entity';
@@ -12,8 +13,6 @@ import type {
 } from './recovery-request.dto';
 import { RecoveryDecisionService } from './recovery-decision.service';
 import { requestDetail, requestSummary } from './recovery-request.view';
-
-export const PAGE_SIZE = 50;
 
 /**
  * The agents' queue: what they read, and their decisions. A decision resets (or refuses to

@@ -8,6 +8,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { INBOUND_SCHEME } from '../../common/api-docs';
+import { ApiErrors } from '../../common/api-errors';
 import { Public, Roles } from '../../common/auth.decorators';
 import { DomainError } from '../../common/domain-error';
 import { AppConfigService } from '../../config/app-config.service';
@@ -34,9 +36,10 @@ export class InboundMessagesController {
    */
   @Public()
   @UseGuards(InboundTokenGuard)
+  @ApiErrors(400, 401, 404, 413, 415)
   @Post()
   @HttpCode(202)
-  @ApiBearerAuth()
+  @ApiBearerAuth(INBOUND_SCHEME)
   @ApiConsumes('message/rfc822')
   @ApiHeader({ name: 'X-Envelope-From', required: false })
   @ApiHeader({ name: 'X-Envelope-To', required: false })
@@ -68,6 +71,7 @@ export class InboundMessagesController {
   /** Every received message with its processing state, newest first (support agents). */
   @Roles('agent')
   @ApiBearerAuth()
+  @ApiErrors(400, 401, 403)
   @Get()
   list(@Query() query: InboundMessagesQueryDto) {
     return this.messages.list(query.status, query.page);
