@@ -1,7 +1,8 @@
 import { compile as compileSelector } from 'css-select';
 import { generate, parse, walk, type CssNode } from 'css-tree';
-import { isTag, type AnyNode, type Element } from 'domhandler';
+import type { AnyNode, Element } from 'domhandler';
 import { calculate as specificityOf } from 'specificity';
+import { ElementIndex } from './element-index';
 
 /**
  * The author cascade of an HTML message: which value of each visibility-relevant property wins on
@@ -62,6 +63,21 @@ export const RELEVANT_PROPERTIES = new Set([
  *  selectors × elements). */
 export const MAX_SELECTORS = 2_000;
 
+/**
+ * Elements nested deeper than this are not styled, and the caller hides them: matching a
+ * descendant combinator walks the ancestors, so hostile nesting would make every selector cost
+ * elements × depth. Mail clients nest a few dozen levels at most.
+ */
+export const MAX_STYLED_DEPTH = 64;
+
+/** Selector tests (each selector against each element its rightmost compound can match, see
+ *  element-index.ts) worked out at most; beyond, all counts as hidden. */
+export const MAX_SELECTOR_MATCHES = 1_000_000;
+
+/** Wall-clock bound on matching, the last guard against a selector that is costly in a way the
+ *  counts above do not see; beyond it, all counts as hidden. */
+export const MATCHING_TIME_BUDGET_MS = 2_000;
+
 interface Declared {
   value: string;
   /** [important, inline, specificity, order]: compared in that order, the larger wins */
@@ -75,6 +91,7 @@ export class CascadeTooLargeError extends Error {}
 
 interface SheetRule {
   selector: string;
+  node: CssNode;
   specificity: number;
   declarations: Array<{ property: string; value: string; important: boolean }>;
 }
@@ -124,7 +141,12 @@ function sheetRules(sheets: readonly string[]): SheetRule[] {
         node.prelude.children.forEach((child) => {
           if (++selectors > MAX_SELECTORS) throw new CascadeTooLargeError('too many selectors');
           const selector = generate(child).replace(/::?first-(?:line|letter)\b/gi, '');
-          rules.push({ selector, specificity: specificityNumber(selector), declarations });
+          rules.push({
+            selector,
+            node: child,
+            specificity: specificityNumber(selector),
+            declarations,
+          });
         });
       },
     });
@@ -195,12 +217,22 @@ export class Cascade {
   private order = 0;
 
   constructor(root: AnyNode, sheets: readonly string[]) {
-    const elements = elementsOf(root);
-    for (const rule of sheetRules(sheets)) {
+    const index = new ElementIndex(root, MAX_STYLED_DEPTH);
+    const rules = sheetRules(sheets).map((rule) => ({
+      ...rule,
+      candidates: index.candidates(rule.node),
+    }));
+    const matchCount = rules.reduce((sum, rule) => sum + rule.candidates.length, 0);
+    if (matchCount > MAX_SELECTOR_MATCHES) {
+      throw new CascadeTooLargeError('too many selector matches');
+    }
+    const deadline = Date.now() + MATCHING_TIME_BUDGET_MS;
+    for (const rule of rules) {
+      if (Date.now() > deadline) throw new CascadeTooLargeError('selector matching took too long');
       const matches = matcher(rule.selector);
       if (matches === null) continue;
       const order = ++this.order;
-      for (const element of elements) {
+      for (const element of rule.candidates) {
         if (!matches(element)) continue;
         for (const d of rule.declarations) {
           setIfWins(this.styleOf(element), d.property, d.value, [
@@ -238,18 +270,4 @@ export class Cascade {
     }
     return new Map([...style].map(([property, d]) => [property, d.value]));
   }
-}
-
-/** Every element under root, in document order (iterative: hostile nesting is deep). */
-function elementsOf(root: AnyNode): Element[] {
-  const result: Element[] = [];
-  const stack: AnyNode[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop() as AnyNode;
-    if (isTag(node)) result.push(node);
-    if ('children' in node) {
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
-    }
-  }
-  return result;
 }

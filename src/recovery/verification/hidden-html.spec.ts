@@ -1,3 +1,4 @@
+import { MAX_STYLED_DEPTH } from './css-cascade';
 import { htmlToVisibleText } from './html-visible-text';
 
 /** Every way of hiding text a reader would not see: the hidden 1111 must never count, the visible
@@ -203,9 +204,23 @@ describe('CSS beyond what is worked out counts as hidden', () => {
     expect(htmlToVisibleText(`<style>${sheet}</style><p>4242</p>`)).toBe('');
   });
 
-  it('many elements and selectors stay cheap', () => {
-    const sheet = Array.from({ length: 1_000 }, (_, i) => `div .c${i} span{color:red}`).join('');
+  it('many elements and selectors stay within the matching budget', () => {
+    // keyed by their rightmost class, each selector is tested against its own elements only
+    const sheet = Array.from({ length: 300 }, (_, i) => `div .c${i}{color:red}`).join('');
     const body = '<div><p class="c1"><span>x</span></p></div>'.repeat(3_000);
     expect(htmlToVisibleText(`<style>${sheet}</style>${body}<p>4242</p>`)).toContain('4242');
+  });
+
+  it('more selector matches than the budget: nothing counts', () => {
+    const sheet = Array.from({ length: 1_000 }, (_, i) => `.c${i} p{color:red}`).join('');
+    const body = '<p>x</p>'.repeat(5_000);
+    expect(htmlToVisibleText(`<style>${sheet}</style>${body}<p>4242</p>`)).toBe('');
+  });
+
+  it('text nested deeper than styles are worked out does not count', () => {
+    const html = `<p>Kort 4242</p>${'<div>'.repeat(MAX_STYLED_DEPTH + 5)}1111`;
+    const text = htmlToVisibleText(html);
+    expect(text).toContain('4242');
+    expect(text).not.toContain('1111');
   });
 });

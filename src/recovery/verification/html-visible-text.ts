@@ -1,7 +1,7 @@
 import { isComment, isTag, isText, type AnyNode } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import { compile } from 'html-to-text';
-import { Cascade } from './css-cascade';
+import { Cascade, MAX_STYLED_DEPTH } from './css-cascade';
 import {
   isHiddenByStyle,
   isHiddenOrQuotedByMarkup,
@@ -94,9 +94,9 @@ function styleSheets(root: AnyNode): string[] {
 function removedRanges(root: AnyNode, length: number): Array<[number, number]> {
   const cascade = new Cascade(root, styleSheets(root));
   const ranges: Array<[number, number]> = [];
-  const stack: Array<[AnyNode, VisualState]> = [[root, ROOT_STATE]];
+  const stack: Array<[AnyNode, VisualState, number]> = [[root, ROOT_STATE, 0]];
   while (stack.length > 0) {
-    const [node, parent] = stack.pop() as [AnyNode, VisualState];
+    const [node, parent, depth] = stack.pop() as [AnyNode, VisualState, number];
     // A node without indices cannot be cut precisely: cut from it to the end (conservative).
     const range: [number, number] = [node.startIndex ?? 0, node.endIndex ?? length - 1];
     let state = parent;
@@ -107,6 +107,10 @@ function removedRanges(root: AnyNode, length: number): Array<[number, number]> {
       if (node.data.trim() !== '' && !isReadableText(parent)) ranges.push(range);
       continue;
     } else if (isTag(node)) {
+      if (depth > MAX_STYLED_DEPTH) {
+        ranges.push(range); // nested too deep to be styled (css-cascade.ts): not counted
+        continue;
+      }
       if (isReplyHeaderMarker(node)) {
         ranges.push([range[0], length - 1]);
         continue;
@@ -119,7 +123,9 @@ function removedRanges(root: AnyNode, length: number): Array<[number, number]> {
       }
     }
     if ('children' in node) {
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push([node.children[i], state]);
+      for (let i = node.children.length - 1; i >= 0; i--) {
+        stack.push([node.children[i], state, depth + 1]);
+      }
     }
   }
   return ranges;
