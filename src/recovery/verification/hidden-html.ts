@@ -35,7 +35,7 @@ import {
  * MAX_OFFSET_PX, any other transform function (skew, 3-D), any `filter` other than `opacity()`,
  * any `clip` / `clip-path` / `mask`, positioning or a negative margin or `text-indent` of
  * MAX_OFFSET_PX or more, a width or height under MIN_BOX_PX with `overflow:hidden|clip`, and any
- * of these properties computed at use time (`var()`, `calc()`…).
+ * of the properties read here computed at use time (`var()`, `calc()`…).
  * A text is hidden when its colour, after opacity and alpha, has a contrast ratio below
  * MIN_CONTRAST with the background it is drawn on (the nearest background colour or `bgcolor`
  * up the tree, white by default), or when its font size times the scale is below MIN_FONT_PX.
@@ -220,29 +220,6 @@ function ownScale(style: DeclaredStyle, fontPx: number): number {
   return Number.isFinite(scale) ? scale : 0;
 }
 
-/** Properties whose value, computed at use time, may hide: not evaluated, so taken as hiding. */
-const HIDING_PROPERTIES = [
-  'display',
-  'visibility',
-  'opacity',
-  'transform',
-  'scale',
-  'zoom',
-  'font-size',
-  'left',
-  'top',
-  'right',
-  'bottom',
-  'margin',
-  'margin-left',
-  'margin-top',
-  'text-indent',
-  'width',
-  'height',
-  'max-width',
-  'max-height',
-];
-
 function isHiddenByKeyword(style: DeclaredStyle): boolean {
   const visibility = style.get('visibility');
   return (
@@ -316,7 +293,8 @@ function isCollapsedBox(style: DeclaredStyle, fontPx: number): boolean {
 
 /** Whether the element's whole content is hidden, given its style and the state it passes on. */
 export function isHiddenByStyle(style: DeclaredStyle, state: VisualState): boolean {
-  if (HIDING_PROPERTIES.some((p) => isComputedAtUse(style.get(p) ?? ''))) return true;
+  // var(), calc()… in any property that decides visibility: not evaluated, so taken as hiding
+  if ([...style.values()].some(isComputedAtUse)) return true;
   if (isHiddenByKeyword(style) || isClippedOrMasked(style)) return true;
   if (state.opacity < MIN_OPACITY || state.scale < MIN_SCALE) return true;
   return isMovedAway(style, state.fontPx) || isCollapsedBox(style, state.fontPx);
