@@ -198,6 +198,29 @@ describe('what a reader does see still counts', () => {
   });
 });
 
+describe("mail clients' own HTML stays visible", () => {
+  it.each([
+    [
+      'Outlook desktop',
+      '<html><head><style><!-- @font-face {font-family:"Calibri";} p.MsoNormal, li.MsoNormal, div.MsoNormal {margin:0cm; font-size:11.0pt; font-family:"Calibri",sans-serif;} span.EmailStyle17 {mso-style-type:personal-compose; color:windowtext;} .MsoChpDefault {mso-style-type:export-only; font-size:10.0pt;} @page WordSection1 {size:612.0pt 792.0pt; margin:72.0pt 72.0pt 72.0pt 72.0pt;} div.WordSection1 {page:WordSection1;} --></style><!--[if gte mso 9]><xml><o:shapedefaults v:ext="edit" spidmax="1026" /></xml><![endif]--></head><body lang="EN-US" link="#0563C1" vlink="#954F72" style="word-wrap:break-word"><div class="WordSection1"><p class="MsoNormal">Kort 5555<o:p></o:p></p></div></body></html>',
+    ],
+    [
+      'Apple Mail',
+      '<html><head><meta http-equiv="content-type" content="text/html; charset=utf-8"></head><body style="overflow-wrap: break-word; -webkit-nbsp-mode: space; line-break: after-white-space;"><div>Kort 5555</div></body></html>',
+    ],
+    [
+      'Gmail',
+      '<div dir="ltr"><div class="gmail_default" style="font-family:arial,sans-serif;font-size:small;color:#000000">Kort 5555</div></div>',
+    ],
+    [
+      'dark newsletter-like layout',
+      '<body style="margin:0;background-color:#121212"><table width="100%" bgcolor="#121212"><tr><td style="color:#e8e8e8;font-size:14px">Kort 5555</td></tr></table></body>',
+    ],
+  ])('%s', (_client, html) => {
+    expect(htmlToVisibleText(html)).toContain('5555');
+  });
+});
+
 describe('CSS beyond what is worked out counts as hidden', () => {
   it('a message with thousands of selectors shows nothing', () => {
     const sheet = Array.from({ length: 2_100 }, (_, i) => `.c${i}{color:red}`).join('');

@@ -39,6 +39,8 @@ import {
  * A text is hidden when its colour, after opacity and alpha, has a contrast ratio below
  * MIN_CONTRAST with the background it is drawn on (the nearest background colour or `bgcolor`
  * up the tree, white by default), or when its font size times the scale is below MIN_FONT_PX.
+ * Beyond the bounds of css-cascade.ts (elements nested deeper than MAX_STYLED_DEPTH, more
+ * selectors or selector tests than it works out) nothing is counted either.
  * NOT hidden: `aria-hidden="true"` hides text from screen readers only; a sighted reader (and the
  * agent) sees it. Not evaluated: background images, CSS from external style sheets (mail clients
  * do not load them).
