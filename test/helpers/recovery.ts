@@ -144,6 +144,8 @@ export async function sendRecoveryMail(
     envelopeFrom?: string;
     /** send `body` as an HTML-only message instead of text/plain */
     html?: boolean;
+    /** send `body` under this Content-Type instead (a multipart body with its boundary, say) */
+    contentType?: string;
   } = {},
 ): Promise<SentRecovery> {
   const messageId = options.messageId ?? uniqueMessageId(clinic.domain);
@@ -153,12 +155,11 @@ export async function sendRecoveryMail(
     messageId,
     headers: options.headers,
   });
-  const raw = options.html
-    ? built.replace(
-        'Content-Type: text/plain; charset=utf-8',
-        'Content-Type: text/html; charset=utf-8',
-      )
-    : built;
+  const contentType = options.contentType ?? (options.html ? 'text/html; charset=utf-8' : null);
+  const raw =
+    contentType === null
+      ? built
+      : built.replace('Content-Type: text/plain; charset=utf-8', `Content-Type: ${contentType}`);
   const signed = options.sign === false ? raw : await dkimSigned(raw, clinic.domain, clinic.key);
   const { id } = await sendSmtp(world.smtpPort, signed, {
     from: options.envelopeFrom ?? from,
