@@ -1,5 +1,5 @@
 import { asciiDigits, standaloneFourDigitGroups } from './digit-groups';
-import { nameCandidates } from './name-candidates';
+import { nameSpans } from './name-candidates';
 import { wordTokens } from './name-normalization';
 import { truncateAtWhitespace } from './visible-text';
 
@@ -246,38 +246,37 @@ function valueRanges(text: string, values: readonly string[]): Range[] {
  * value ends and the next begins is shown.
  */
 function replaceRanges(text: string, ranges: readonly Range[]): string {
-  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const merged: Range[] = [];
+  for (const [start, end] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (
+      last !== undefined &&
+      (start <= last[1] || !LETTER_OR_NUMBER.test(text.slice(last[1], start)))
+    ) {
+      last[1] = Math.max(last[1], end);
+    } else {
+      merged.push([start, end]);
+    }
+  }
   let out = '';
   let position = 0;
-  let open: Range | null = null;
-  for (const [start, end] of sorted) {
-    if (open !== null && (start <= open[1] || !LETTER_OR_NUMBER.test(text.slice(open[1], start)))) {
-      open[1] = Math.max(open[1], end);
-      continue;
-    }
-    if (open !== null) out += EVIDENCE_MASK;
-    out += text.slice(position, start);
-    open = [start, end];
+  for (const [start, end] of merged) {
+    out += text.slice(position, start) + EVIDENCE_MASK;
     position = end;
-  }
-  if (open !== null) {
-    out += EVIDENCE_MASK;
-    position = open[1];
   }
   return out + text.slice(position);
 }
 
 /**
  * Replaces every occurrence of the evidence values (as whole words) with EVIDENCE_MASK, and with
- * them every person- or company-like name of the text (name-candidates.ts). Names are found from
+ * them every person- or company-like name of the text (nameSpans). Names are found from
  * the text alone: the holder's name is masked like every other name in the message, so the
  * masking does not tell which of them is the holder — nor, when a list of names is sent for
  * several users, for which user one of them matched. Digit groups and student-ID-shaped runs are
  * masked likewise, all of them (evidence.ts lists every one the sender wrote).
  */
 export function maskEvidenceValues(text: string, values: readonly string[]): string {
-  const names = nameCandidates(text, wordTokens(text)).map((name): Range => [name.start, name.end]);
-  return replaceRanges(text, [...valueRanges(text, values), ...names]);
+  return replaceRanges(text, [...valueRanges(text, values), ...nameSpans(text, wordTokens(text))]);
 }
 
 /** Cards and IBANs first (they need the raw digits), then the sender's evidence values. */

@@ -14,7 +14,7 @@ import { withoutLegalForms, type WordToken } from './name-normalization';
  * the dot after an initial ("A. Berg"). Anything else ends a segment: a comma, a line break, a
  * digit, a common word. A segment yields candidates when
  * - it is a whole list item of at most MAX_ITEM_WORDS words (not a label before a colon, and
- *   without lower-case words before a capitalised name), bounded on both sides by list or sentence punctuation (comma,
+ *   without lower-case words around a capitalised name), bounded on both sides by list or sentence punctuation (comma,
  *   semicolon, colon, line break, tab, bullet, brackets, quotes, dashes, sentence ends, the
  *   ideographic and Arabic commas…), a conjunction ("and", "och", "or"…), two or more spaces, or
  *   the text's edge. Case does not matter, so this also finds lower-case lists and names in
@@ -125,9 +125,12 @@ interface ClassifiedToken extends WordToken {
 
 function classify(text: string, token: WordToken): Kind {
   if (CONJUNCTIONS.has(token.folded) || text[token.start] === '&') return 'conjunction';
+  const capital = CAPITAL.test(text.slice(token.start, token.start + 2));
+  // "A. Berg": an initial, not the article
+  if (capital && token.end - token.start === 1 && text[token.end] === '.') return 'capital';
   if (FUNCTION_WORDS.has(token.folded) || PARTICLES.has(token.folded)) return 'common';
   if (NUMBER.test(token.folded) || HIRAGANA.test(token.folded)) return 'common';
-  return CAPITAL.test(text.slice(token.start, token.start + 2)) ? 'capital' : 'name';
+  return capital ? 'capital' : 'name';
 }
 
 function isNameGap(text: string, left: WordToken, right: WordToken): boolean {
@@ -178,8 +181,7 @@ function capitalisedRuns(
   return found;
 }
 
-/** Every name candidate of the text, in order; linear in the text. */
-export function nameCandidates(text: string, words: readonly WordToken[]): NameCandidate[] {
+function classifyAll(text: string, words: readonly WordToken[]): ClassifiedToken[] {
   const tokens: ClassifiedToken[] = words.map((token) => ({
     ...token,
     kind: classify(text, token),
@@ -187,6 +189,44 @@ export function nameCandidates(text: string, words: readonly WordToken[]): NameC
   for (let i = 1; i < tokens.length - 1; i++) {
     if (tokens[i].kind === 'common' && isParticle(tokens, i)) tokens[i].kind = 'name';
   }
+  return tokens;
+}
+
+/** Every name candidate of the text, in order; linear in the text. */
+export function nameCandidates(text: string, words: readonly WordToken[]): NameCandidate[] {
+  return candidatesOf(text, classifyAll(text, words));
+}
+
+const SENTENCE_START = /[.!?\n]/;
+
+/**
+ * What masking hides as names (masking.ts), from the text alone: every candidate, and every other
+ * capitalised word that is not a common word — "Öberg" in "står på Öberg, Åsa" is not counted as a
+ * name of its own, but it must be masked like "Berg" in "Berg, Anna" or the holder's name would
+ * stand out. A sentence's first word followed by a lower-case word is left readable ("Tappade min
+ * telefon"): it is a sentence, not a name; so is a label before a colon ("Hållare:").
+ */
+export function nameSpans(text: string, words: readonly WordToken[]): Array<[number, number]> {
+  const tokens = classifyAll(text, words);
+  const spans = candidatesOf(text, tokens).map((c): [number, number] => [c.start, c.end]);
+  tokens.forEach((token, i) => {
+    if (token.kind !== 'capital') return;
+    const previous = tokens[i - 1];
+    const next = tokens[i + 1];
+    const startsSentence =
+      previous === undefined || SENTENCE_START.test(text.slice(previous.end, token.start));
+    const beforeLowerCase =
+      next !== undefined &&
+      next.kind !== 'capital' &&
+      /^ +$/.test(text.slice(token.end, next.start));
+    LABEL.lastIndex = token.end;
+    const label = LABEL.test(text);
+    if (!label && !(startsSentence && beforeLowerCase)) spans.push([token.start, token.end]);
+  });
+  return spans;
+}
+
+function candidatesOf(text: string, tokens: readonly ClassifiedToken[]): NameCandidate[] {
   const found: NameCandidate[] = [];
   let i = 0;
   while (i < tokens.length) {
@@ -205,13 +245,15 @@ export function nameCandidates(text: string, words: readonly WordToken[]): NameC
     const startsItem = i === 0 || boundsItem(text, tokens, i - 1, i);
     const endsItem = end === tokens.length - 1 || boundsItem(text, tokens, end, end + 1);
     LABEL.lastIndex = tokens[end].end;
-    // "hållare Öberg Fysio AB": a lower-case word before a capitalised name is no part of it
+    // "hållare Öberg Fysio AB": lower-case words around a capitalised name are no part of it
     let from = i;
+    let to = end;
     if (tokens.slice(i, end + 1).some((token) => token.kind === 'capital')) {
       while (tokens[from].kind !== 'capital') from++;
+      while (tokens[to].kind !== 'capital') to--;
     }
-    if (startsItem && endsItem && !LABEL.test(text) && end - from < MAX_ITEM_WORDS) {
-      found.push(candidate(tokens, from, end));
+    if (startsItem && endsItem && !LABEL.test(text) && to - from < MAX_ITEM_WORDS) {
+      found.push(candidate(tokens, from, to));
     } else {
       found.push(...capitalisedRuns(text, tokens, i, end));
     }
