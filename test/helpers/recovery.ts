@@ -141,6 +141,8 @@ export async function sendRecoveryMail(
     envelopeFrom?: string;
     /** send `body` as an HTML-only message instead of text/plain */
     html?: boolean;
+    /** the Subject header (RFC 2047-encoded when it is not ASCII) */
+    subject?: string;
   } = {},
 ): Promise<SentRecovery> {
   const messageId = options.messageId ?? uniqueMessageId(clinic.domain);
@@ -149,6 +151,10 @@ export async function sendRecoveryMail(
     body,
     messageId,
     headers: options.headers,
+    subject:
+      options.subject === undefined || /^[\x20-\x7e]*$/.test(options.subject)
+        ? options.subject
+        : `=?UTF-8?B?${Buffer.from(options.subject).toString('base64')}?=`,
   });
   const raw = options.html
     ? built.replace(

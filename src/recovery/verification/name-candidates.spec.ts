@@ -44,7 +44,11 @@ describe('name candidates: what a message lists as person- or company-like names
     ],
     ['bullets', '• Elin Karlsson • Åsa Öberg', ['Elin Karlsson', 'Åsa Öberg']],
     ['a conjunction', 'åsa öberg och per persson', ['åsa öberg', 'per persson']],
-    ['Chinese', '王伟、李娜、张敏', ['王伟', '李娜', '张敏']],
+    [
+      'Chinese (one-word names side by side pair up)',
+      '王伟、李娜、张敏',
+      ['王伟、李娜', '李娜、张敏'],
+    ],
     ['Arabic', 'محمد أحمد، علي حسن', ['محمد أحمد', 'علي حسن']],
     ['Cyrillic in prose', 'мой коллега Иван Петров знает', ['Иван Петров']],
     [
@@ -59,7 +63,8 @@ describe('name candidates: what a message lists as person- or company-like names
       ['Anna-Karin Östergren-Lindqvist', 'A. Berg'],
     ],
     ['a company', 'Fakturan går till Öberg Fysio AB.', ['Öberg Fysio AB']],
-    ['a label is no name', 'Hållare: Öberg, Åsa.', ['Öberg', 'Åsa']],
+    ['a label is no name', 'Hållare: Öberg, Åsa.', ['Öberg, Åsa']],
+    ['tabs', 'Elin Karlsson\tÅsa Öberg', ['Elin Karlsson', 'Åsa Öberg']],
     ['a lower-case word before a name', 'Hej, kortinnehavare Åsa Öberg.', ['Åsa Öberg']],
   ])('%s', (_label, text, expected) => {
     expect(names(text)).toEqual(expected);

@@ -108,7 +108,7 @@ const MAX_ITEM_WORDS = 4;
 /** "Hållare:", "Name:": a word before a colon is a label, not a name. */
 const LABEL = /[ \t]*:/y;
 /** Characters that may sit between two words of one name (the dot only after an initial). */
-const NAME_GAP = /^[ \t\-\u2010\u2011'\u2019.]{1,3}$/;
+const NAME_GAP = /^[ \-\u2010\u2011'\u2019.]{1,3}$/;
 /** Characters that end a list item or a sentence. */
 const ITEM_BREAK =
   /[\n\t,;:|()[\]{}"“”„«»!?.¡¿、，；：。·•\u2022\u2023\u2043\u25e6\u2013\u2014\u060c\u061b\u061f/\\*]| {2}/;
@@ -259,7 +259,37 @@ function candidatesOf(text: string, tokens: readonly ClassifiedToken[]): NameCan
     }
     i = end + 1;
   }
-  return found;
+  return pairSingleWords(text, found);
+}
+
+/** What the holder-name matcher (holder-name.ts) lets stand between two words of one name. */
+const MATCHER_GAP = /^[^\p{L}\p{N}\p{M}]{1,5}$/u;
+
+/**
+ * One-word candidates next to each other ("Karlsson, Elin, Persson, Per") are read by the matcher
+ * as two-word names in either order, across the comma: each such adjacent pair is a name (weight
+ * 1) in place of its single words, so a surname-first list counts every name it offers.
+ */
+function pairSingleWords(text: string, found: readonly NameCandidate[]): NameCandidate[] {
+  const out: NameCandidate[] = [];
+  const isSingle = (c: NameCandidate | undefined) => c !== undefined && !c.key.includes(' ');
+  const joined = (a: NameCandidate, b: NameCandidate) => {
+    const gap = text.slice(a.end, b.start);
+    return MATCHER_GAP.test(gap) && gap.split('\n').length <= 2;
+  };
+  found.forEach((c, i) => {
+    const next = found[i + 1];
+    const previous = found[i - 1];
+    const pairsForward = isSingle(c) && isSingle(next) && joined(c, next);
+    const pairedBack = isSingle(c) && isSingle(previous) && joined(previous, c);
+    if (pairsForward) {
+      const key = [c.key, next.key].sort().join(' ');
+      out.push({ start: c.start, end: next.end, key, weight: 1 });
+    } else if (!pairedBack) {
+      out.push(c);
+    }
+  });
+  return out;
 }
 
 /** Whether what lies between tokens[left] and tokens[right] ends a list item. */
