@@ -199,6 +199,10 @@ export function nameCandidates(text: string, words: readonly WordToken[]): NameC
 
 const SENTENCE_START = /[.!?\n]/;
 
+function startsSentence(text: string, tokens: readonly WordToken[], i: number): boolean {
+  return i === 0 || SENTENCE_START.test(text.slice(tokens[i - 1].end, tokens[i].start));
+}
+
 /**
  * What masking hides as names (masking.ts), from the text alone: every candidate, and every other
  * capitalised word that is not a common word — "Öberg" in "står på Öberg, Åsa" is not counted as a
@@ -211,17 +215,15 @@ export function nameSpans(text: string, words: readonly WordToken[]): Array<[num
   const spans = candidatesOf(text, tokens).map((c): [number, number] => [c.start, c.end]);
   tokens.forEach((token, i) => {
     if (token.kind !== 'capital') return;
-    const previous = tokens[i - 1];
     const next = tokens[i + 1];
-    const startsSentence =
-      previous === undefined || SENTENCE_START.test(text.slice(previous.end, token.start));
+    const sentenceStart = startsSentence(text, tokens, i);
     const beforeLowerCase =
       next !== undefined &&
       next.kind !== 'capital' &&
       /^ +$/.test(text.slice(token.end, next.start));
     LABEL.lastIndex = token.end;
     const label = LABEL.test(text);
-    if (!label && !(startsSentence && beforeLowerCase)) spans.push([token.start, token.end]);
+    if (!label && !(sentenceStart && beforeLowerCase)) spans.push([token.start, token.end]);
   });
   return spans;
 }
@@ -252,7 +254,9 @@ function candidatesOf(text: string, tokens: readonly ClassifiedToken[]): NameCan
       while (tokens[from].kind !== 'capital') from++;
       while (tokens[to].kind !== 'capital') to--;
     }
-    if (startsItem && endsItem && !LABEL.test(text) && to - from < MAX_ITEM_WORDS) {
+    // "Förlorad telefon – hjälp": a sentence's first word before a lower-case word is no name
+    const sentence = from === i && to === i && end > i && startsSentence(text, tokens, i);
+    if (startsItem && endsItem && !sentence && !LABEL.test(text) && to - from < MAX_ITEM_WORDS) {
       found.push(candidate(tokens, from, to));
     } else {
       found.push(...capitalisedRuns(text, tokens, i, end));
@@ -268,7 +272,8 @@ const MATCHER_GAP = /^[^\p{L}\p{N}\p{M}]{1,5}$/u;
 /**
  * One-word candidates next to each other ("Karlsson, Elin, Persson, Per") are read by the matcher
  * as two-word names in either order, across the comma: each such adjacent pair is a name (weight
- * 1) in place of its single words, so a surname-first list counts every name it offers.
+ * 1) in place of its single words, so a surname-first list counts every name it offers. A lone
+ * lower-case word is dropped: written as a list item of its own, it is a word, not a name.
  */
 function pairSingleWords(text: string, found: readonly NameCandidate[]): NameCandidate[] {
   const out: NameCandidate[] = [];
@@ -285,7 +290,8 @@ function pairSingleWords(text: string, found: readonly NameCandidate[]): NameCan
     if (pairsForward) {
       const key = [c.key, next.key].sort().join(' ');
       out.push({ start: c.start, end: next.end, key, weight: 1 });
-    } else if (!pairedBack) {
+    } else if (!pairedBack && !(isSingle(c) && /^\p{Ll}/u.test(text.slice(c.start, c.end)))) {
+      // a lone lower-case word ("hjälp", "thanks") is a word, not a name
       out.push(c);
     }
   });
