@@ -1,3 +1,4 @@
+import { readableCardNumbers as readableCards } from '../helpers/assertions';
 import { bearer } from '../helpers/two-factor';
 import {
   Clinic,
@@ -29,48 +30,6 @@ function nameList(count: number, at: number): string[] {
   }
   names.splice(at, 0, 'Åsa Öberg');
   return names;
-}
-
-/** Digits of other scripts as the values they stand for, by the zero of each script (an oracle
- *  of its own, not the code under test). */
-const ZEROS = [0x30, 0x660, 0x6f0, 0x966, 0x9e6, 0xff10];
-function asciiDigitsOracle(text: string): string {
-  return [...text.normalize('NFKC')]
-    .map((char) => {
-      const code = char.codePointAt(0) as number;
-      const zero = ZEROS.find((z) => code >= z && code <= z + 9);
-      return zero === undefined ? char : String(code - zero);
-    })
-    .join('');
-}
-
-function luhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let digit = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
-    sum += digit;
-  }
-  return sum % 10 === 0;
-}
-
-/** Every Luhn-valid run of 13–19 digits a reader could pick out of the text, whatever stands
- *  between the digits (anything but letters). */
-function readableCards(text: string): string[] {
-  const found: string[] = [];
-  const runs =
-    asciiDigitsOracle(text)
-      .replace(/[^\p{L}0-9]+/gu, '')
-      .match(/[0-9]+/g) ?? [];
-  for (const run of runs) {
-    for (let start = 0; start < run.length; start++) {
-      for (let length = 13; length <= 19 && start + length <= run.length; length++) {
-        const window = run.slice(start, start + length);
-        if (luhn(window)) found.push(window);
-      }
-    }
-  }
-  return found;
 }
 
 describe('evidence hardening: lists of names, what agents read, card numbers', () => {

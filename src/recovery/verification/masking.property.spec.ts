@@ -1,67 +1,19 @@
 import fc from 'fast-check';
+import {
+  CARD_ORACLE_DIGIT_ZEROS as SCRIPT_ZEROS,
+  luhnValid,
+  readableCardNumbers,
+  readDigits,
+} from '../../../test/helpers/assertions';
 import { buildBodyExcerpt, maskHeaderForDisplay, maskSensitiveText } from './masking';
 
 /**
  * Masking leaves no card number readable, whatever its digit script and separators: Luhn-valid
  * numbers are generated, written in random scripts with random separators, embedded in random
- * text, masked, and the result is scanned by an oracle of its own (below) — not by masking.ts.
+ * text, masked, and the result is scanned by an oracle of its own (readableCardNumbers in
+ * test/helpers/assertions.ts) — not by masking.ts.
  * A failure prints fast-check's seed and path; replay with `fc.assert(…, { seed, path })`.
  */
-
-/** The zero of decimal digit sets (fullwidth and mathematical ones become ASCII under NFKC). */
-const SCRIPT_ZEROS = [
-  0x30, // ASCII
-  0xff10, // fullwidth
-  0x660, // Arabic-Indic
-  0x6f0, // Extended Arabic-Indic
-  0x966, // Devanagari
-  0x9e6, // Bengali
-  0xe50, // Thai
-  0x1040, // Myanmar
-  0x1d7ce, // mathematical bold
-  0x1d7f6, // mathematical monospace
-];
-const UNNORMALIZED_ZEROS = SCRIPT_ZEROS.filter((zero) => zero >= 0x660 && zero < 0xff10);
-
-/** The oracle's reading: NFKC, then every digit of the scripts above as ASCII. */
-function readDigits(text: string): string {
-  return [...text.normalize('NFKC')]
-    .map((char) => {
-      const code = char.codePointAt(0) as number;
-      const zero = UNNORMALIZED_ZEROS.find((z) => code >= z && code <= z + 9);
-      return zero === undefined ? char : String(code - zero);
-    })
-    .join('');
-}
-
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let digit = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
-    sum += digit;
-  }
-  return sum % 10 === 0;
-}
-
-/** Every Luhn-valid window of 13–19 digits a reader could read, whatever stands between the
- *  digits short of a letter. */
-function readableCardNumbers(text: string): string[] {
-  const runs =
-    readDigits(text)
-      .replace(/[^\p{L}0-9]+/gu, '')
-      .match(/[0-9]+/g) ?? [];
-  const found: string[] = [];
-  for (const run of runs) {
-    for (let start = 0; start < run.length; start++) {
-      for (let length = 13; length <= 19 && start + length <= run.length; length++) {
-        if (luhnValid(run.slice(start, start + length)))
-          found.push(run.slice(start, start + length));
-      }
-    }
-  }
-  return found;
-}
 
 /** A Luhn-valid number of 13–19 digits: random digits and the check digit that fits. */
 const cardNumber = fc
