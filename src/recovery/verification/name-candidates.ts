@@ -71,6 +71,9 @@ const FUNCTION_WORDS = new Set(
     'please thanks thank hi hello dear hey regards best kind kindly warm sincerely yours cheers',
     'greetings sent iphone android mobile phone card number account ends ending last digits',
     'mr mrs ms miss dr prof sir madam team support ceo',
+    // what a subject line of a request to support says
+    'help hjälp hjælp hilfe problem problemet issue question fråga urgent brådskande request',
+    'login inloggning sign lost tappat tapt verloren telefon telefonen mobil code kod recovery',
     // Swedish, Norwegian, Danish
     'och eller men om att som det den de dem dom jag mig mej min mitt mina vi oss var vart vara',
     'du dig din ditt dina ni er ert era han honom hans hon henne hennes är ar var varit har hade',
