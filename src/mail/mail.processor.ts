@@ -10,7 +10,13 @@ import { AppConfigService } from '../config/app-config.service';
 import { QueueName } from '../queue/queue-names';
 import { QueueWorker } from '../queue/queue-worker';
 import { MailDeliveryService, PermanentMailError } from './mail-delivery.service';
-import { MailJobName, SendMailJobData, SWEEP_EVERY_MS, SWEEPER_ID } from './mail.queue';
+import {
+  MailJobName,
+  mailRetryDelay,
+  SendMailJobData,
+  SWEEP_EVERY_MS,
+  SWEEPER_ID,
+} from './mail.queue';
 
 /**
  * The BullMQ worker of the `mail` queue (worker role only): send jobs and the sweeper. It only
@@ -32,6 +38,7 @@ export class MailProcessor implements OnApplicationBootstrap, BeforeApplicationS
       name: QueueName.mail,
       concurrency: 5,
       process: (job) => this.process(job),
+      backoff: (attemptsMade) => mailRetryDelay(attemptsMade),
       queue: this.queue,
       schedulers: [{ id: SWEEPER_ID, jobName: MailJobName.sweep, everyMs: SWEEP_EVERY_MS }],
       logger: this.logger,

@@ -10,15 +10,29 @@ export interface SendMailJobData {
   mailId: string;
 }
 
-/** Delivery attempts per job: 5 s, 10 s, 20 s … about 10 minutes in all before giving up. */
-export const MAIL_ATTEMPTS = 8;
+/**
+ * A relay may be away for hours (maintenance, a provider outage) and a mail such as the recovery
+ * cancel link must still arrive: attempts wait 5 s, 10 s, 20 s … doubling up to one hour, then
+ * hourly, for about 30 hours in all (never less than 24) before the mail shows as failed.
+ */
+export const MAIL_ATTEMPTS = 40;
+const FIRST_RETRY_MS = 5000;
+const LONGEST_RETRY_MS = 3_600_000;
+/** The BullMQ back-off type of send jobs; the mail worker computes it (mailRetryDelay). */
+export const MAIL_BACKOFF = 'mail';
+
+/** The wait before the next attempt, after `attemptsMade` failed ones, ±20 % so retries spread. */
+export function mailRetryDelay(attemptsMade: number, random = Math.random): number {
+  const exponential = FIRST_RETRY_MS * 2 ** Math.min(Math.max(attemptsMade - 1, 0), 30);
+  return Math.round(Math.min(exponential, LONGEST_RETRY_MS) * (0.8 + 0.4 * random()));
+}
 
 /** Options of every send job. The job id is the row id, so queueing a row twice is harmless. */
 export function sendJobOptions(mailId: string): JobsOptions {
   return {
     jobId: mailId,
     attempts: MAIL_ATTEMPTS,
-    backoff: { type: 'exponential', delay: 5000, jitter: 0.2 },
+    backoff: { type: MAIL_BACKOFF },
     // Finished jobs leave Redis: the row keeps the record, and the sweeper may queue a row again
     // once no job for it is left (de-duplication by job id only holds while the job exists).
     removeOnComplete: true,

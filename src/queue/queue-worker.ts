@@ -24,6 +24,8 @@ export interface QueueWorkerOptions {
   queue: Queue;
   schedulers: RepeatingJob[];
   logger: Logger;
+  /** the wait before a retry of a job whose back-off type is not a built-in one */
+  backoff?: (attemptsMade: number) => number;
   /** whether a failed job is worth a log line (expected permanent failures are logged elsewhere) */
   logFailure?: (job: Job | undefined, error: Error) => boolean;
 }
@@ -49,6 +51,7 @@ export class QueueWorker {
       connection: { ...redisOptions(config.redisUrl), maxRetriesPerRequest: null },
       prefix: config.redisPrefix,
       concurrency: options.concurrency,
+      settings: options.backoff && { backoffStrategy: options.backoff },
     });
     this.worker.on('error', (error) => this.logRedisError(error));
     this.worker.on('failed', (job, error) => {
