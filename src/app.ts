@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { DomainErrorFilter } from './common/domain-error.filter';
+import { refuseDeepJson } from './common/json-depth';
 import type { AppConfig } from './config/config.schema';
 import { runMigrations } from './database/data-source';
 
@@ -43,6 +44,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  // Nest flushes the logs buffered during start-up only when HTTP starts listening: a process
+  // without the api role (ROLES=worker, ROLES=smtp) would otherwise buffer every line forever.
+  app.flushLogs();
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   configureHttp(app);
 
@@ -74,7 +78,9 @@ export function configureHttp(app: NestExpressApplication): void {
     }),
   );
   app.use(cookieParser());
-  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  // every JSON body is checked for nesting depth before it is parsed (see common/json-depth.ts);
+  // forms are parsed flat (extended: false, no qs nesting), and so are query strings (Express 5)
+  app.use(express.json({ limit: JSON_BODY_LIMIT, verify: refuseDeepJson }));
   app.use(express.urlencoded({ extended: false, limit: JSON_BODY_LIMIT }));
   app.useGlobalPipes(
     new ValidationPipe({

@@ -42,9 +42,12 @@ export class SignInService {
    */
   async passwordStep(email: string, password: string, client: ClientInfo): Promise<User> {
     const key = normalizeEmail(email) ?? email.trim().toLowerCase();
-    await this.limiter.assertAllowed(key, client.ip);
+    await this.limiter.assertAllowed(key);
     const user = await this.accounts.findUserByEmailWithPassword(key);
-    const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+    const hash = user?.passwordHash ?? (await dummyPasswordHash());
+    const valid = await this.limiter.checkPassword(key, client.ip, () =>
+      verifyPassword(password, hash),
+    );
     if (user === null || !valid) {
       await this.limiter.recordFailure(key, client.ip);
       if (user !== null) {
@@ -58,7 +61,7 @@ export class SignInService {
       }
       throw new DomainError('invalid_credentials', INVALID);
     }
-    await this.limiter.recordSuccess(key);
+    await this.limiter.recordSuccess(key, client.ip);
     return user;
   }
 
