@@ -1,4 +1,4 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication, Logger as NestLogger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -11,6 +11,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { DomainErrorFilter } from './common/domain-error.filter';
 import { refuseDeepJson } from './common/json-depth';
+import { startupWarnings } from './common/logging';
 import type { AppConfig } from './config/config.schema';
 import { runMigrations } from './database/data-source';
 
@@ -47,6 +48,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   // Nest flushes the logs buffered during start-up only when HTTP starts listening: a process
   // without the api role (ROLES=worker, ROLES=smtp) would otherwise buffer every line forever.
   app.flushLogs();
+  const logger = new NestLogger('Startup');
+  for (const warning of startupWarnings(config)) logger.warn(warning);
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   configureHttp(app);
 
