@@ -68,7 +68,7 @@ export const enTemplates: TemplateCatalog = {
   }),
 
   recovery_no_second_factor: ({ name, signInUrl }, { supportAddress }) => ({
-    subject: 'You can sign in with your password',
+    subject: 'Two-factor authentication: you can sign in with your password',
     blocks: [
       `Hello ${name},`,
       'We received your e-mail about resetting two-factor authentication (2FA). Signing in to your account does not ask for a code from an authenticator app at the moment, so there is nothing for us to reset, and you do not need to send us any card or account details.',

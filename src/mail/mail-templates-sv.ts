@@ -69,7 +69,7 @@ export const svTemplates: TemplateCatalog = {
   }),
 
   recovery_no_second_factor: ({ name, signInUrl }, { supportAddress }) => ({
-    subject: 'Du kan logga in med ditt lösenord',
+    subject: 'Tvåfaktorsautentisering: du kan logga in med ditt lösenord',
     blocks: [
       `Hej ${name}!`,
       'Vi har tagit emot ditt e-postmeddelande om att återställa tvåfaktorsautentisering (2FA). När du loggar in på ditt konto efterfrågas just nu ingen kod från en autentiseringsapp, så det finns inget för oss att återställa, och du behöver inte skicka några kort- eller kontouppgifter till oss.',

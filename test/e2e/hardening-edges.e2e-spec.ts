@@ -304,10 +304,10 @@ describe('a user without active 2FA who writes in is told to sign in with their 
   it.each([
     [
       'en',
-      /You can sign in with your password/,
+      /you can sign in with your password/,
       /Sign in with your e-mail address and your password/,
     ],
-    ['sv', /Du kan logga in med ditt lösenord/, /Logga in med din e-postadress och ditt lösenord/],
+    ['sv', /du kan logga in med ditt lösenord/, /Logga in med din e-postadress och ditt lösenord/],
   ] as const)(
     'in %s, with no billing question and nothing about checks',
     async (locale, subject, body) => {
