@@ -1,7 +1,11 @@
-import { INestApplication, Logger as NestLogger, ValidationPipe } from '@nestjs/common';
+import {
+  BadRequestException,
+  INestApplication,
+  Logger as NestLogger,
+  ValidationPipe,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
@@ -9,14 +13,27 @@ import helmet from 'helmet';
 import type { AddressInfo } from 'node:net';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { requireParsedContentType } from './common/api-content-type';
+import { setupApiDocs } from './common/api-docs';
 import { DomainErrorFilter } from './common/domain-error.filter';
 import { refuseDeepJson } from './common/json-depth';
 import { startupWarnings } from './common/logging';
+import { validationMessages } from './common/validation-messages';
 import type { AppConfig } from './config/config.schema';
 import { runMigrations } from './database/data-source';
 
 /** Largest JSON or form body accepted by the API (the inbound webhook has its own limit). */
-export const JSON_BODY_LIMIT = '256kb';
+export const JSON_BODY_LIMIT = 256 * 1024;
+
+/** The Content-Security-Policy of every page: nothing inline, nothing from elsewhere. */
+export const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
 
 export interface RunningApp {
   app: INestApplication;
@@ -66,25 +83,13 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
 
 export function configureHttp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-        },
-      },
-    }),
-  );
+  app.use(helmet({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } }));
   app.use(cookieParser());
   // every JSON body is checked for nesting depth before it is parsed (see common/json-depth.ts);
   // forms are parsed flat (extended: false, no qs nesting), and so are query strings (Express 5)
   app.use(express.json({ limit: JSON_BODY_LIMIT, verify: refuseDeepJson }));
   app.use(express.urlencoded({ extended: false, limit: JSON_BODY_LIMIT }));
+  app.use('/api', requireParsedContentType);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -92,6 +97,8 @@ export function configureHttp(app: NestExpressApplication): void {
       transform: true,
       // never echo the submitted value back: it may be a password or a code
       validationError: { target: false, value: false },
+      exceptionFactory: (errors) =>
+        new BadRequestException({ message: validationMessages(errors) }),
     }),
   );
   // Body-parser failures (malformed JSON, too large) happen before routing: give them the same shape.
@@ -101,13 +108,5 @@ export function configureHttp(app: NestExpressApplication): void {
     const body = filter.toBody(error, request);
     response.status(body.statusCode).json(body);
   });
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Recovery Desk')
-      .setDescription('Two-factor authentication lifecycle and support-mediated recovery')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  setupApiDocs(app, { bodyLimitBytes: JSON_BODY_LIMIT, csp: CSP_DIRECTIVES });
 }

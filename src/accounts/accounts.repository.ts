@@ -67,7 +67,7 @@ export class AccountsRepository {
   }
 
   async insertSession(
-    values: Pick<Session, 'userId' | 'tokenHash' | 'expiresAt' | 'ip' | 'userAgent'>,
+    values: Pick<Session, 'userId' | 'tokenHash' | 'expiresAt' | 'ip' | 'userAgent' | 'stepUpAt'>,
     manager?: EntityManager,
   ): Promise<Session> {
     const repository = this.manager(manager).getRepository(Session);
@@ -90,6 +90,20 @@ export class AccountsRepository {
     await this.dataSource
       .getRepository(Session)
       .update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  /** Records that a live session has just proved the second factor again. */
+  async markSessionSteppedUp(id: string, at: Date, manager?: EntityManager): Promise<void> {
+    await this.manager(manager)
+      .getRepository(Session)
+      .update({ id, revokedAt: IsNull() }, { stepUpAt: at });
+  }
+
+  async findSessionStepUp(id: string): Promise<Date | null> {
+    const session = await this.dataSource
+      .getRepository(Session)
+      .findOne({ select: { id: true, stepUpAt: true }, where: { id } });
+    return session?.stepUpAt ?? null;
   }
 
   /** Ends every session of a user at once (2FA reset, password change). Returns how many. */

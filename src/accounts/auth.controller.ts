@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, JSON_BODY_ERRORS, SIGN_IN_LIMIT_NOTE } from '../common/api-errors';
 import type { Request } from 'express';
 import { CurrentUser, Public } from '../common/auth.decorators';
 import type { AuthenticatedUser } from '../common/auth.decorators';
@@ -16,6 +17,8 @@ export class AuthController {
   constructor(private readonly signIn: SignInService) {}
 
   @Public()
+  @ApiOperation({ description: SIGN_IN_LIMIT_NOTE })
+  @ApiErrors(...JSON_BODY_ERRORS, 401, 429)
   @Post('login')
   @HttpCode(200)
   login(@Body() body: LoginDto, @Req() request: Request): Promise<SignInResult> {
@@ -23,6 +26,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @ApiErrors(401)
   @Post('logout')
   @HttpCode(204)
   async logout(@CurrentUser() user: AuthenticatedUser): Promise<void> {

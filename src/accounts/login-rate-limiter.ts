@@ -45,16 +45,29 @@ export class LoginRateLimiter {
     this.byIp = failureCounter(redis, 'login-fail-ip', IP_FAILURE_LIMIT);
   }
 
-  /** Throws rate_limited (with Retry-After) while the account is locked. */
-  async assertAllowed(accountKey: string): Promise<void> {
-    const account = await this.byAccount.get(accountKey);
-    if (account !== null && account.consumedPoints >= ACCOUNT_FAILURE_LIMIT) {
+  /**
+   * Counts this attempt against the account before the password is checked, and throws
+   * rate_limited (with Retry-After) while the account is over its budget. Counting first is what
+   * bounds a burst: were the check and the count separate, 500 attempts sent at once would all
+   * pass the check before the first failure was counted. A success, or an attempt that could not
+   * be checked, gives the point back.
+   */
+  async reserveAttempt(accountKey: string): Promise<void> {
+    try {
+      await this.byAccount.consume(accountKey, 1);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
       throw new DomainError(
         'rate_limited',
         `Too many failed sign-in attempts for this account (${ACCOUNT_FAILURE_LIMIT} in ${WINDOW_SECONDS / 60} minutes); try again later`,
-        account.msBeforeNext / 1000,
+        error.msBeforeNext / 1000,
       );
     }
+  }
+
+  /** The attempt could not be checked (the database was away, the IP's lane was full). */
+  async release(accountKey: string): Promise<void> {
+    await this.byAccount.reward(accountKey, 1).catch(ignoreRejection);
   }
 
   /** Runs one password check through the IP's lane; may throw sign_in_busy (429). */
@@ -69,11 +82,9 @@ export class LoginRateLimiter {
       : this.gate.run(`normal:${ip}`, NORMAL_LANE, check);
   }
 
-  async recordFailure(accountKey: string, ip: string): Promise<void> {
-    await Promise.all([
-      this.byAccount.penalty(accountKey, 1).catch(ignoreRejection),
-      this.byIp.penalty(ip, 1).catch(ignoreRejection),
-    ]);
+  /** A wrong password or unknown e-mail: counts towards the IP's slow lane (never a refusal). */
+  async recordFailure(ip: string): Promise<void> {
+    await this.byIp.penalty(ip, 1).catch(ignoreRejection);
   }
 
   /**

@@ -21,6 +21,10 @@ export class Session {
   @Column('timestamptz', { name: 'revoked_at', nullable: true })
   revokedAt: Date | null;
 
+  /** When this session last proved the second factor (sign-in code, enrollment, step-up) */
+  @Column('timestamptz', { name: 'step_up_at', nullable: true })
+  stepUpAt: Date | null;
+
   @Column('text', { nullable: true })
   ip: string | null;
 

@@ -2,10 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../common/auth.decorators';
+import { DomainError } from '../common/domain-error';
+import { TwoFactorRepository } from '../enrollment/two-factor.repository';
 import { AccountsRepository } from './accounts.repository';
 
 /** Opaque bearer sessions: 256 random bits to the client, only their SHA-256 in the database. */
 export const SESSION_TTL_HOURS = 12;
+
+/**
+ * How long a code proved in a session keeps counting for the actions that need a fresh second
+ * factor (agents' approvals and denials): long enough to work a queue, short enough that a
+ * session left open or stolen does not approve resets on its own.
+ */
+export const STEP_UP_MINUTES = 15;
 
 export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
@@ -13,12 +22,17 @@ export function hashToken(token: string): Buffer {
 
 @Injectable()
 export class SessionService {
-  constructor(private readonly repository: AccountsRepository) {}
+  constructor(
+    private readonly repository: AccountsRepository,
+    private readonly twoFactor: TwoFactorRepository,
+  ) {}
 
   async create(
     userId: string,
     client: { ip?: string; userAgent?: string } = {},
     manager?: EntityManager,
+    /** the sign-in proved the second factor: the session starts stepped up */
+    steppedUp = false,
   ): Promise<{ accessToken: string; sessionId: string; expiresAt: Date }> {
     const accessToken = `rds_${randomBytes(32).toString('base64url')}`;
     const expiresAt = new Date(Date.now() + SESSION_TTL_HOURS * 3600_000);
@@ -29,6 +43,7 @@ export class SessionService {
         expiresAt,
         ip: client.ip ?? null,
         userAgent: client.userAgent?.slice(0, 300) ?? null,
+        stepUpAt: steppedUp ? new Date() : null,
       },
       manager,
     );
@@ -47,6 +62,26 @@ export class SessionService {
     };
   }
 
+  /** The session has just proved the second factor (a step-up code, an enrollment confirmed). */
+  markSteppedUp(sessionId: string, manager?: EntityManager): Promise<void> {
+    return this.repository.markSessionSteppedUp(sessionId, new Date(), manager);
+  }
+
+  /** Whether the session proved the second factor within the last STEP_UP_MINUTES. */
+  async hasFreshStepUp(sessionId: string): Promise<boolean> {
+    const at = await this.repository.findSessionStepUp(sessionId);
+    return at !== null && Date.now() - at.getTime() <= STEP_UP_MINUTES * 60_000;
+  }
+
+  /**
+   * Agents always use two factors: an agent without an active factor (a session older than that
+   * rule, or a factor reset since) may use no agent route until enrolled.
+   */
+  async lacksRequiredFactor(user: AuthenticatedUser): Promise<boolean> {
+    if (user.role !== 'agent') return false;
+    return (await this.twoFactor.findFactor(user.id))?.status !== 'active';
+  }
+
   revoke(sessionId: string): Promise<void> {
     return this.repository.revokeSession(sessionId);
   }
@@ -54,4 +89,12 @@ export class SessionService {
   revokeAll(userId: string, manager?: EntityManager): Promise<number> {
     return this.repository.revokeAllSessions(userId, manager);
   }
+}
+
+/** The answer to an agent without an active factor (see lacksRequiredFactor). */
+export function twoFactorRequired(): DomainError {
+  return new DomainError(
+    'two_factor_required',
+    'Set up two-factor authentication first: sign in again to enroll',
+  );
 }

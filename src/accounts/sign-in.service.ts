@@ -42,14 +42,21 @@ export class SignInService {
    */
   async passwordStep(email: string, password: string, client: ClientInfo): Promise<User> {
     const key = normalizeEmail(email) ?? email.trim().toLowerCase();
-    await this.limiter.assertAllowed(key);
-    const user = await this.accounts.findUserByEmailWithPassword(key);
-    const hash = user?.passwordHash ?? (await dummyPasswordHash());
-    const valid = await this.limiter.checkPassword(key, client.ip, () =>
-      verifyPassword(password, hash),
-    );
+    await this.limiter.reserveAttempt(key);
+    let user: User | null;
+    let valid: boolean;
+    try {
+      user = await this.accounts.findUserByEmailWithPassword(key);
+      const hash = user?.passwordHash ?? (await dummyPasswordHash());
+      valid = await this.limiter.checkPassword(key, client.ip, () =>
+        verifyPassword(password, hash),
+      );
+    } catch (error) {
+      await this.limiter.release(key);
+      throw error;
+    }
     if (user === null || !valid) {
-      await this.limiter.recordFailure(key, client.ip);
+      await this.limiter.recordFailure(client.ip);
       if (user !== null) {
         await this.audit.record({
           actor: { type: 'user', id: user.id },
@@ -67,9 +74,10 @@ export class SignInService {
 
   /**
    * Password first, then what the second factor asks for: a code when the factor is active;
-   * enrollment after a reset, or when the organization requires 2FA and the user has none
-   * (a `pending` enrollment is not a factor yet). The challenge is a short-lived, single-use ticket
-   * for exactly that next step; no session exists until it is completed.
+   * enrollment after a reset, for an agent without a factor, or when the organization requires 2FA
+   * and the user has none (a `pending` enrollment is not a factor yet). The challenge is a
+   * short-lived, single-use ticket for exactly that next step; no session exists until it is
+   * completed.
    */
   async login(email: string, password: string, client: ClientInfo): Promise<SignInResult> {
     const user = await this.passwordStep(email, password, client);
@@ -77,7 +85,7 @@ export class SignInService {
     if (factor?.status === 'active') {
       return { next: 'totp', challenge: await this.challenges.issue(user.id, 'totp', client.ip) };
     }
-    if (factor?.status === 'reset_required' || (await this.organizationRequires2fa(user))) {
+    if (factor?.status === 'reset_required' || (await this.requires2fa(user))) {
       return {
         next: 'enroll',
         challenge: await this.challenges.issue(user.id, 'enroll', client.ip),
@@ -86,7 +94,12 @@ export class SignInService {
     return this.completeSignIn(user, client);
   }
 
-  private async organizationRequires2fa(user: User): Promise<boolean> {
+  /**
+   * Agents always need 2FA: an agent can reset anyone's second factor, which makes theirs the
+   * most valuable account here. Everyone else needs it when their organization says so.
+   */
+  private async requires2fa(user: User): Promise<boolean> {
+    if (user.role === 'agent') return true;
     if (user.organizationId === null) return false;
     const organization = await this.accounts.findOrganization(user.organizationId);
     return organization?.require2fa ?? false;
@@ -101,7 +114,14 @@ export class SignInService {
     client: ClientInfo,
     options: { manager?: EntityManager; method?: SignInMethod } = {},
   ): Promise<{ next: 'done'; accessToken: string }> {
-    const { accessToken, sessionId } = await this.sessions.create(user.id, client, options.manager);
+    const method = options.method ?? 'password';
+    // a code checked at sign-in (TOTP, recovery code, enrollment confirmation) counts as a step-up
+    const { accessToken, sessionId } = await this.sessions.create(
+      user.id,
+      client,
+      options.manager,
+      method !== 'password',
+    );
     await this.audit.record(
       {
         actor: { type: 'user', id: user.id },
@@ -109,7 +129,7 @@ export class SignInService {
         targetUserId: user.id,
         organizationId: user.organizationId,
         subjectId: sessionId,
-        data: { ip: client.ip, method: options.method ?? 'password' },
+        data: { ip: client.ip, method },
       },
       options.manager,
     );

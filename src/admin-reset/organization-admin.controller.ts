@@ -9,7 +9,8 @@ import {
   Patch,
   Post,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, JSON_BODY_ERRORS, WRONG_CODE_LIMIT_NOTE } from '../common/api-errors';
 import { CurrentUser, Roles } from '../common/auth.decorators';
 import type { AuthenticatedUser } from '../common/auth.decorators';
 import { TotpCodeDto } from '../enrollment/enrollment.dto';
@@ -23,6 +24,7 @@ import { OrganizationAdminService } from './organization-admin.service';
 @ApiTags('organization admin')
 @ApiBearerAuth()
 @Roles('owner', 'admin')
+@ApiErrors(401, 403)
 @Controller('api/org')
 export class OrganizationAdminController {
   constructor(private readonly admin: OrganizationAdminService) {}
@@ -32,6 +34,7 @@ export class OrganizationAdminController {
     return this.admin.organization(actor);
   }
 
+  @ApiErrors(...JSON_BODY_ERRORS)
   @Patch()
   @Roles('owner')
   update(
@@ -46,6 +49,10 @@ export class OrganizationAdminController {
     return this.admin.users(actor);
   }
 
+  @ApiOperation({
+    description: `A malformed id is answered like an unknown one (404). ${WRONG_CODE_LIMIT_NOTE}`,
+  })
+  @ApiErrors(...JSON_BODY_ERRORS, 404, 409, 429)
   @Post('users/:id/2fa/reset')
   @HttpCode(200)
   reset(

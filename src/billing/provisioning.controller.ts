@@ -8,13 +8,16 @@ import {
   Put,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiErrors, JSON_BODY_ERRORS } from '../common/api-errors';
+import { PROVISIONING_SCHEME } from '../common/api-docs';
 import { Public } from '../common/auth.decorators';
 import { BillingListPipe } from './billing-list.pipe';
 import { ProvisioningTokenGuard } from './provisioning-token.guard';
 import {
   BillingItemDto,
   BillingReplacedView,
+  MAX_BILLING_ITEMS,
   CreateAgentDto,
   CreatedOrganizationView,
   CreateOrganizationDto,
@@ -31,13 +34,15 @@ const API = { type: 'provisioning' } as const;
  * id is a 400 (ParseUUIDPipe), an unknown one a 404.
  */
 @ApiTags('provisioning')
-@ApiBearerAuth()
+@ApiBearerAuth(PROVISIONING_SCHEME)
+@ApiErrors(...JSON_BODY_ERRORS, 401, 404)
 @Public()
 @UseGuards(ProvisioningTokenGuard)
 @Controller('api/provisioning')
 export class ProvisioningController {
   constructor(private readonly provisioning: ProvisioningService) {}
 
+  @ApiErrors(409)
   @Post('organizations')
   createOrganization(@Body() body: CreateOrganizationDto): Promise<CreatedOrganizationView> {
     return this.provisioning.createOrganization(body, API);
@@ -45,7 +50,14 @@ export class ProvisioningController {
 
   @Put('organizations/:id/billing')
   @HttpCode(200)
-  @ApiBody({ type: [BillingItemDto] })
+  @ApiExtraModels(BillingItemDto)
+  @ApiBody({
+    schema: {
+      type: 'array',
+      maxItems: MAX_BILLING_ITEMS,
+      items: { $ref: getSchemaPath(BillingItemDto) },
+    },
+  })
   replaceBilling(
     @Param('id', ParseUUIDPipe) id: string,
     @Body(BillingListPipe)
@@ -54,6 +66,7 @@ export class ProvisioningController {
     return this.provisioning.replaceBilling(id, items, API);
   }
 
+  @ApiErrors(409)
   @Post('organizations/:id/users')
   addUser(
     @Param('id', ParseUUIDPipe) id: string,
@@ -62,6 +75,7 @@ export class ProvisioningController {
     return this.provisioning.addUser(id, body, API);
   }
 
+  @ApiErrors(409)
   @Post('agents')
   createAgent(@Body() body: CreateAgentDto): Promise<ProvisionedUserView> {
     return this.provisioning.createAgent(body, API);

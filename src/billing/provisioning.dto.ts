@@ -19,13 +19,21 @@ import {
   validateSync,
 } from 'class-validator';
 import { normalizeEmail } from '../accounts/email-address';
+import {
+  MAX_EMAIL_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MAX_STUDENT_ID_LENGTH,
+} from '../common/field-limits';
 import type { Locale } from '../accounts/user.entity';
 import type { BillingKind } from './billing-record.entity';
 import type { BillingValues } from './billing.repository';
 
 /** Shortest password the provisioning API and the CLI accept. */
 export const MIN_PASSWORD_LENGTH = 10;
+/** Billing records per provisioning call (POST …/organizations, PUT …/billing). */
 export const MAX_BILLING_ITEMS = 100;
+/** Users per POST …/organizations. */
 export const MAX_USERS_PER_REQUEST = 100;
 
 export const BILLING_KINDS: readonly BillingKind[] = ['card', 'bank_account', 'student'];
@@ -76,7 +84,11 @@ export class BillingItemDto {
   @IsIn(BILLING_KINDS)
   kind: BillingKind;
 
-  @ApiPropertyOptional({ example: '4242', description: 'card or bank_account: last 4 digits' })
+  @ApiPropertyOptional({
+    example: '4242',
+    description: 'card or bank_account: last 4 digits',
+    pattern: '^\\d{4}$',
+  })
   @ValidateIf((item: BillingItemDto) => isCardLike(item) || item.last4 !== undefined)
   @IsDefined({ message: 'last4 is required when kind is card or bank_account' })
   @OnlyForKinds(['card', 'bank_account'])
@@ -84,46 +96,58 @@ export class BillingItemDto {
   @Matches(/^\d{4}$/, { message: 'last4 must be exactly 4 digits' })
   last4?: string;
 
-  @ApiPropertyOptional({ example: 'Åsa Öberg', description: 'card or bank_account: holder name' })
+  @ApiPropertyOptional({
+    example: 'Åsa Öberg',
+    description: 'card or bank_account: holder name',
+    maxLength: MAX_NAME_LENGTH,
+  })
   @ValidateIf((item: BillingItemDto) => isCardLike(item) || item.holderName !== undefined)
   @IsDefined({ message: 'holderName is required when kind is card or bank_account' })
   @OnlyForKinds(['card', 'bank_account'])
   @IsString()
   @Matches(/\S/, { message: 'holderName must not be blank' })
-  @MaxLength(200)
+  @MaxLength(MAX_NAME_LENGTH)
   holderName?: string;
 
-  @ApiPropertyOptional({ example: 'S-2024-00123', description: 'student: the student ID' })
+  @ApiPropertyOptional({
+    example: 'S-2024-00123',
+    description: 'student: the student ID',
+    maxLength: MAX_STUDENT_ID_LENGTH,
+  })
   @ValidateIf((item: BillingItemDto) => item.kind === 'student' || item.studentId !== undefined)
   @IsDefined({ message: 'studentId is required when kind is student' })
   @OnlyForKinds(['student'])
   @IsString()
   @Matches(/\S/, { message: 'studentId must not be blank' })
-  @MaxLength(64)
+  @MaxLength(MAX_STUDENT_ID_LENGTH)
   studentId?: string;
 }
 
 export class ProvisionUserDto {
-  @ApiProperty({ example: 'asa.oberg@example-clinic.se' })
+  @ApiProperty({ example: 'asa.oberg@example-clinic.se', maxLength: MAX_EMAIL_LENGTH })
   @IsString()
-  @MaxLength(254)
+  @MaxLength(MAX_EMAIL_LENGTH)
   @IsLoginEmail()
   email: string;
 
-  @ApiProperty({ example: 'Åsa Öberg' })
+  @ApiProperty({ example: 'Åsa Öberg', maxLength: MAX_NAME_LENGTH })
   @IsString()
   @Matches(/\S/, { message: 'name must not be blank' })
-  @MaxLength(200)
+  @MaxLength(MAX_NAME_LENGTH)
   name: string;
 
   @ApiProperty({ enum: PROVISIONED_ROLES })
   @IsIn(PROVISIONED_ROLES)
   role: ProvisionedRole;
 
-  @ApiProperty({ minLength: MIN_PASSWORD_LENGTH, writeOnly: true })
+  @ApiProperty({
+    minLength: MIN_PASSWORD_LENGTH,
+    maxLength: MAX_PASSWORD_LENGTH,
+    writeOnly: true,
+  })
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH)
-  @MaxLength(1024)
+  @MaxLength(MAX_PASSWORD_LENGTH)
   password: string;
 
   @ApiPropertyOptional({ enum: LOCALES, default: 'en' })
@@ -133,10 +157,10 @@ export class ProvisionUserDto {
 }
 
 export class CreateOrganizationDto {
-  @ApiProperty({ example: 'Öberg Psykoterapi AB' })
+  @ApiProperty({ example: 'Öberg Psykoterapi AB', maxLength: MAX_NAME_LENGTH })
   @IsString()
   @Matches(/\S/, { message: 'name must not be blank' })
-  @MaxLength(200)
+  @MaxLength(MAX_NAME_LENGTH)
   name: string;
 
   @ApiProperty({ enum: ['paid', 'academic'] })
@@ -148,14 +172,14 @@ export class CreateOrganizationDto {
   @IsBoolean()
   require2fa?: boolean;
 
-  @ApiProperty({ type: [BillingItemDto] })
+  @ApiProperty({ type: [BillingItemDto], maxItems: MAX_BILLING_ITEMS })
   @IsArray()
   @ArrayMaxSize(MAX_BILLING_ITEMS)
   @ValidateNested({ each: true })
   @Type(() => BillingItemDto)
   billing: BillingItemDto[];
 
-  @ApiProperty({ type: [ProvisionUserDto] })
+  @ApiProperty({ type: [ProvisionUserDto], maxItems: MAX_USERS_PER_REQUEST })
   @IsArray()
   @ArrayMaxSize(MAX_USERS_PER_REQUEST)
   @ValidateNested({ each: true })
@@ -164,22 +188,26 @@ export class CreateOrganizationDto {
 }
 
 export class CreateAgentDto {
-  @ApiProperty({ example: 'sam@support.example' })
+  @ApiProperty({ example: 'sam@support.example', maxLength: MAX_EMAIL_LENGTH })
   @IsString()
-  @MaxLength(254)
+  @MaxLength(MAX_EMAIL_LENGTH)
   @IsLoginEmail()
   email: string;
 
-  @ApiProperty({ example: 'Sam Support' })
+  @ApiProperty({ example: 'Sam Support', maxLength: MAX_NAME_LENGTH })
   @IsString()
   @Matches(/\S/, { message: 'name must not be blank' })
-  @MaxLength(200)
+  @MaxLength(MAX_NAME_LENGTH)
   name: string;
 
-  @ApiProperty({ minLength: MIN_PASSWORD_LENGTH, writeOnly: true })
+  @ApiProperty({
+    minLength: MIN_PASSWORD_LENGTH,
+    maxLength: MAX_PASSWORD_LENGTH,
+    writeOnly: true,
+  })
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH)
-  @MaxLength(1024)
+  @MaxLength(MAX_PASSWORD_LENGTH)
   password: string;
 }
 

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { SessionService } from '../accounts/session.service';
+import { SessionService, twoFactorRequired } from '../accounts/session.service';
 import type { UserRole } from '../accounts/user.entity';
 import { AuthenticatedRequest, IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators';
 import { bearerToken } from './bearer-token';
@@ -9,7 +9,8 @@ import { DomainError } from './domain-error';
 export const SESSION_COOKIE = 'rd_session';
 
 /**
- * Global guard: every route needs a live session unless marked @Public(); @Roles() narrows it.
+ * Global guard: every route needs a live session unless marked @Public(); @Roles() narrows it,
+ * and an agent reaches a role route only with active 2FA.
  * The session comes from `Authorization: Bearer` or, for the web pages, the session cookie.
  */
 @Injectable()
@@ -31,6 +32,9 @@ export class AuthGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(REQUIRED_ROLES, targets);
     if (roles !== undefined && !roles.includes(user.role)) {
       throw new DomainError('forbidden', 'Your role may not do this');
+    }
+    if (roles !== undefined && (await this.sessions.lacksRequiredFactor(user))) {
+      throw twoFactorRequired();
     }
     return true;
   }

@@ -7,7 +7,9 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { DomainError, DomainErrorCode } from './domain-error';
+import { FORM_FIELD_LIMIT } from './field-limits';
 
 export function statusForCode(code: DomainErrorCode): HttpStatus {
   switch (code) {
@@ -25,6 +27,8 @@ export function statusForCode(code: DomainErrorCode): HttpStatus {
     case 'forbidden':
     case 'step_up_failed':
     case 'step_up_unavailable':
+    case 'step_up_required':
+    case 'two_factor_required':
       return HttpStatus.FORBIDDEN;
     case 'not_found':
     case 'provisioning_disabled':
@@ -51,6 +55,40 @@ export function statusForCode(code: DomainErrorCode): HttpStatus {
   }
 }
 
+/**
+ * The code of an error that did not come from a service (validation, body parser, unknown route,
+ * a pipe's 400): the domain code that means the same for the client, so every 4xx carries one.
+ */
+const CODE_FOR_STATUS: Partial<Record<number, DomainErrorCode>> = {
+  [HttpStatus.BAD_REQUEST]: 'invalid_input',
+  [HttpStatus.UNAUTHORIZED]: 'not_authenticated',
+  [HttpStatus.FORBIDDEN]: 'forbidden',
+  [HttpStatus.NOT_FOUND]: 'not_found',
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'payload_too_large',
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'unsupported_media_type',
+  [HttpStatus.TOO_MANY_REQUESTS]: 'rate_limited',
+};
+
+/** body-parser's messages, which name the limit or the problem rather than the parser's words */
+function parserMessage(type: unknown, status: number, limit: unknown): string {
+  switch (type) {
+    case 'entity.parse.failed':
+      return 'Malformed JSON body';
+    case 'entity.too.large':
+      return typeof limit === 'number'
+        ? `Request body too large: the limit is ${limit} bytes`
+        : 'Request body too large';
+    case 'charset.unsupported':
+      return 'Unsupported charset: send UTF-8';
+    case 'encoding.unsupported':
+      return 'Unsupported Content-Encoding';
+    case 'parameters.too.many':
+      return `Too many form fields (at most ${FORM_FIELD_LIMIT})`;
+    default:
+      return reasonPhrase(status);
+  }
+}
+
 export interface ErrorBody {
   statusCode: number;
   error: string;
@@ -69,10 +107,16 @@ function reasonPhrase(status: number): string {
     .join(' ');
 }
 
+function withCode(body: ErrorBody): ErrorBody {
+  const code = CODE_FOR_STATUS[body.statusCode];
+  return code === undefined ? body : { ...body, code };
+}
+
 /**
  * The single exception filter: domain errors become their mapped status, Nest HTTP exceptions
- * (validation, body parser, not found routes) keep theirs, anything else is logged and becomes a
- * 500 without details. Every response has the CONTRACT shape { statusCode, error, message }.
+ * (validation, body parser, not found routes) keep theirs, an unreachable database becomes 503
+ * (`storage_unavailable`), anything else is logged and becomes a 500 without details. Every
+ * response has the shape { statusCode, error, message } and every 4xx a machine `code`.
  */
 @Catch()
 export class DomainErrorFilter implements ExceptionFilter {
@@ -122,19 +166,25 @@ export class DomainErrorFilter implements ExceptionFilter {
         typeof payload === 'object' && payload !== null
           ? (payload as { message: string | string[] }).message
           : exception.message;
-      return { statusCode: status, error: reasonPhrase(status), message };
+      return withCode({ statusCode: status, error: reasonPhrase(status), message });
     }
     // body-parser errors carry a status (400 malformed JSON, 413 too large, 415 charset)
-    const parserStatus = (exception as { status?: unknown; type?: unknown }).status;
-    if (typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500) {
-      const type = (exception as { type?: unknown }).type;
-      const message =
-        type === 'entity.parse.failed'
-          ? 'Malformed JSON body'
-          : type === 'entity.too.large'
-            ? 'Request body too large'
-            : reasonPhrase(parserStatus);
-      return { statusCode: parserStatus, error: reasonPhrase(parserStatus), message };
+    const parser = exception as { status?: unknown; type?: unknown; limit?: unknown };
+    if (typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
+      const status = parser.status;
+      const message = parserMessage(parser.type, status, parser.limit);
+      return withCode({ statusCode: status, error: reasonPhrase(status), message });
+    }
+    if (isDatabaseUnavailable(exception)) {
+      // PostgreSQL is unreachable or restarting: nothing was done, and the client may try again
+      this.logger.warn(
+        { method: request.method, path: request.path, err: errorMessage(exception) },
+        'database unavailable',
+      );
+      return this.toBody(
+        new DomainError('storage_unavailable', 'Temporarily unavailable; try again later'),
+        request,
+      );
     }
     this.logger.error(
       { err: exception, method: request.method, path: request.path },
@@ -146,4 +196,8 @@ export class DomainErrorFilter implements ExceptionFilter {
       message: 'Internal server error',
     };
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -28,6 +28,8 @@ export type DomainErrorCode =
   | 'invalid_enrollment_code'
   | 'step_up_failed'
   | 'step_up_unavailable'
+  | 'step_up_required'
+  | 'two_factor_required'
   | 'two_factor_locked'
   | 'two_factor_already_active'
   | 'two_factor_not_enrolled'

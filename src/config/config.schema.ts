@@ -163,10 +163,13 @@ function senderAuth(env: Env): SenderAuthMode {
   return raw;
 }
 
+/** Shortest PROVISIONING_TOKEN or INBOUND_TOKEN accepted. */
+export const MIN_TOKEN_LENGTH = 16;
+
 function token(env: Env, name: string): string | undefined {
   const value = optional(env, name);
-  if (value !== undefined && value.length < 16) {
-    throw new ConfigError(name, 'must be at least 16 characters');
+  if (value !== undefined && value.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError(name, `must be at least ${MIN_TOKEN_LENGTH} characters`);
   }
   return value;
 }

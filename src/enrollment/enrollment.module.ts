@@ -10,17 +10,19 @@ import { SecondFactorService } from './second-factor.service';
 import { SecretBox } from './secret-box';
 import { resolveSecretKey } from './secret-key';
 import { SignInController } from './sign-in.controller';
+import { StepUpController } from './step-up.controller';
+import { StepUpService } from './step-up.service';
 import { TwoFactorNotifier } from './two-factor-notifier';
 import { TwoFactorSignInService } from './two-factor-sign-in.service';
 import { TwoFactorStateModule } from './two-factor-state.module';
 
 /**
  * The TOTP factor: enrollment (settings and forced at sign-in), the second sign-in step, recovery
- * codes, secrets sealed at rest and lock-outs. SecondFactorService is exported for step-up checks.
+ * codes, secrets sealed at rest and lock-outs. SecondFactorService and StepUpService are exported for step-up checks.
  */
 @Module({
   imports: [AccountsModule, AuditModule, MailModule, TwoFactorStateModule],
-  controllers: [SignInController, EnrollmentController],
+  controllers: [SignInController, EnrollmentController, StepUpController],
   providers: [
     {
       provide: SecretBox,
@@ -35,8 +37,10 @@ import { TwoFactorStateModule } from './two-factor-state.module';
     MyTwoFactorService,
     TwoFactorSignInService,
     TwoFactorNotifier,
+    StepUpService,
   ],
   exports: [
+    StepUpService,
     SecondFactorService,
     TwoFactorStateModule,
     TwoFactorNotifier,

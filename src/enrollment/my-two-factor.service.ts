@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AccountsRepository } from '../accounts/accounts.repository';
+import { SessionService } from '../accounts/session.service';
+import type { AuthenticatedUser } from '../common/auth.decorators';
 import type { User } from '../accounts/user.entity';
 import { DomainError } from '../common/domain-error';
 import { EnrollmentService, EnrollmentView } from './enrollment.service';
@@ -12,20 +14,23 @@ export class MyTwoFactorService {
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly enrollment: EnrollmentService,
+    private readonly sessions: SessionService,
   ) {}
 
   async startEnrollment(userId: string, currentCode?: string): Promise<EnrollmentView> {
     return this.enrollment.start(await this.user(userId), 'settings', currentCode);
   }
 
+  /** The confirmation code proves the new factor in this session: it counts as a step-up. */
   async confirmEnrollment(
-    userId: string,
+    actor: Pick<AuthenticatedUser, 'id' | 'sessionId'>,
     code: string,
   ): Promise<{ status: 'active'; recoveryCodes: string[] }> {
     const { recoveryCodes } = await this.enrollment.confirm(
-      await this.user(userId),
+      await this.user(actor.id),
       code,
       'settings',
+      (tx) => this.sessions.markSteppedUp(actor.sessionId, tx),
     );
     return { status: 'active', recoveryCodes };
   }

@@ -117,11 +117,12 @@ function isPermanentSmtpError(error: unknown): boolean {
 
 /** One line for last_error and the logs: codes and the server's answer, never message content. */
 function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return 'unknown error';
-  const details = error as Error & { code?: unknown; responseCode?: unknown };
+  // duck-typed: Node's own socket errors may come from another realm (not `instanceof Error`)
+  const details = error as { message?: unknown; code?: unknown; responseCode?: unknown } | null;
+  if (typeof details?.message !== 'string') return 'unknown error';
   const parts = [details.code, details.responseCode].filter(
     (part) => typeof part === 'string' || typeof part === 'number',
   );
-  const message = error.message.replace(/\s+/g, ' ').trim().slice(0, 300);
+  const message = details.message.replace(/\s+/g, ' ').trim().slice(0, 300);
   return parts.length > 0 ? `${parts.join(' ')}: ${message}` : message;
 }

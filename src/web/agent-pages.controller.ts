@@ -13,12 +13,14 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { ClassConstructor } from 'class-transformer';
 import type { Request, Response } from 'express';
 import { CurrentUser, Public } from '../common/auth.decorators';
 import type { AuthenticatedUser } from '../common/auth.decorators';
-import { DomainError } from '../common/domain-error';
+import { DomainError, DomainErrorCode } from '../common/domain-error';
+import { statusForCode } from '../common/domain-error.filter';
+import { StepUpService } from '../enrollment/step-up.service';
 import { ListRequestsQueryDto } from '../recovery/approval/recovery-request.dto';
-import { RecoveryDecisionService } from '../recovery/approval/recovery-decision.service';
 import { RecoveryRequestsService } from '../recovery/approval/recovery-requests.service';
 import {
   InboundMessagesQueryDto,
@@ -29,6 +31,8 @@ import { AgentRequestPage } from './agent-request-page';
 import { CsrfGuard } from './web-csrf';
 import { WebRedirect } from './web-errors';
 import { WebExceptionFilter } from './web-exception.filter';
+import type { Messages } from './i18n/locale';
+import { retryMinutes } from './two-factor-pages';
 import { textField, validateForm } from './web-form';
 import { ApproveDecisionForm, DenyDecisionForm } from './web-forms.dto';
 import { FieldErrors, WebPages } from './web-pages.service';
@@ -67,9 +71,9 @@ export class AgentPagesController {
   constructor(
     private readonly pages: WebPages,
     private readonly requests: RecoveryRequestsService,
-    private readonly decisions: RecoveryDecisionService,
     private readonly inbound: InboundMessagesService,
     private readonly requestPage: AgentRequestPage,
+    private readonly stepUp: StepUpService,
   ) {}
 
   @Get()
@@ -142,24 +146,15 @@ export class AgentPagesController {
     @Param('id', REQUEST_ID) id: string,
     @Body() body: unknown,
   ): Promise<void> {
-    const { t } = await this.pages.viewer(request);
-    const form = await validateForm(ApproveDecisionForm, body, {
-      note: t.fields.note,
-      confirm: t.fields.confirm,
-      _form: t.fields.unknownField,
+    await this.decide(request, response, agent, id, body, {
+      kind: 'approve',
+      form: ApproveDecisionForm,
+      textField: 'note',
+      run: (form) => {
+        const note = form.note?.trim() === '' ? undefined : form.note;
+        return this.requests.approve(id, agent, { note, code: form.code });
+      },
     });
-    const values = { note: textField(body, 'note') };
-    if (!form.ok) {
-      const errors = renameConfirm(form.errors, 'approveConfirm');
-      return this.renderRequest(request, response, agent, id, { errors, values }, 400);
-    }
-    const note = form.value.note?.trim() === '' ? undefined : form.value.note;
-    try {
-      await this.decisions.approve(id, agent.id, note);
-    } catch (error) {
-      return this.decisionFailed(request, response, agent, id, error, values);
-    }
-    this.pages.redirect(response, `/agent/requests/${id}?done=approved`);
   }
 
   @Post('requests/:id/deny')
@@ -170,23 +165,51 @@ export class AgentPagesController {
     @Param('id', REQUEST_ID) id: string,
     @Body() body: unknown,
   ): Promise<void> {
+    await this.decide(request, response, agent, id, body, {
+      kind: 'deny',
+      form: DenyDecisionForm,
+      textField: 'reason',
+      run: (form) => this.requests.deny(id, agent, form),
+    });
+  }
+
+  /** Both decisions: the form's errors, then the decision, then its refusals, all on the page. */
+  private async decide<T extends { code?: string }>(
+    request: Request,
+    response: Response,
+    agent: AuthenticatedUser,
+    id: string,
+    body: unknown,
+    decision: {
+      kind: 'approve' | 'deny';
+      form: ClassConstructor<T>;
+      /** the form's own text box, kept when the page is shown again */
+      textField: 'note' | 'reason';
+      run: (form: T) => Promise<unknown>;
+    },
+  ): Promise<void> {
     const { t } = await this.pages.viewer(request);
-    const form = await validateForm(DenyDecisionForm, body, {
-      reason: t.fields.reason,
+    const { kind } = decision;
+    const own = decision.textField;
+    const form = await validateForm(decision.form, withoutEmptyCode(body), {
+      [own]: t.fields[own],
       confirm: t.fields.confirm,
+      code: t.fields.code,
       _form: t.fields.unknownField,
     });
-    const values = { reason: textField(body, 'reason') };
+    const values = { [own]: textField(body, own) };
     if (!form.ok) {
-      const errors = renameConfirm(form.errors, 'denyConfirm');
-      return this.renderRequest(request, response, agent, id, { errors, values }, 400);
+      const errors = prefixDecisionFields(form.errors, kind);
+      const extra = { errors, values, askCode: errors[`${kind}Code`] !== undefined || undefined };
+      return this.renderRequest(request, response, agent, id, extra, 400);
     }
     try {
-      await this.decisions.deny(id, agent.id, form.value.reason);
+      await decision.run(form.value);
     } catch (error) {
-      return this.decisionFailed(request, response, agent, id, error, values);
+      return this.decisionFailed(request, response, agent, id, error, { kind, values });
     }
-    this.pages.redirect(response, `/agent/requests/${id}?done=denied`);
+    const done = kind === 'approve' ? 'approved' : 'denied';
+    this.pages.redirect(response, `/agent/requests/${id}?done=${done}`);
   }
 
   @Get('messages')
@@ -208,9 +231,15 @@ export class AgentPagesController {
       return this.pages.render(request, response, 'agentInbound', { ...data, total: 0 }, 400);
     }
     const list = await this.inbound.list(form.value.status, form.value.page);
+    const ids = list.items.flatMap((item) => (item.requestId === null ? [] : [item.requestId]));
+    const statuses = await this.requests.statusesOf(ids);
     await this.pages.render(request, response, 'agentInbound', {
       ...common,
-      items: list.items,
+      // the request's status now, not the decision the message got when it was processed
+      items: list.items.map((item) => ({
+        ...item,
+        requestStatus: item.requestId === null ? undefined : statuses.get(item.requestId),
+      })),
       total: list.total,
       page: list.page,
       pages: Math.ceil(list.total / list.pageSize),
@@ -224,20 +253,40 @@ export class AgentPagesController {
     agent: AuthenticatedUser,
     id: string,
     error: unknown,
-    values: Record<string, string | undefined>,
+    form: { kind: 'approve' | 'deny'; values: Record<string, string | undefined> },
   ): Promise<void> {
     if (!(error instanceof DomainError)) throw error;
     const { t } = await this.pages.viewer(request);
-    if (error.code === 'already_approved') {
-      const data = { formError: t.agent.alreadyApproved, values };
-      return this.renderRequest(request, response, agent, id, data, 409);
-    }
-    if (error.code === 'request_not_open') {
-      const current = await this.requests.detail(id);
-      const data = { formError: t.agent.notOpen(t.requestStatus[current.status]), values };
-      return this.renderRequest(request, response, agent, id, data, 409);
-    }
-    throw error;
+    const shown = await this.decisionRefusal(error, t, response, form.kind, id);
+    if (shown === undefined) throw error;
+    const data = { ...shown.data, values: form.values };
+    return this.renderRequest(request, response, agent, id, data, statusForCode(error.code));
+  }
+
+  /** The refusals this page explains; anything else goes to the error page. */
+  private async decisionRefusal(
+    error: DomainError,
+    t: Messages,
+    response: Response,
+    kind: 'approve' | 'deny',
+    id: string,
+  ): Promise<{ data: RequestPageExtra } | undefined> {
+    const codeError = (message: string) => ({
+      data: { errors: { [`${kind}Code`]: message }, askCode: true },
+    });
+    const shown: Partial<Record<DomainErrorCode, () => Promise<{ data: RequestPageExtra }>>> = {
+      step_up_required: async () => codeError(t.agent.stepUpNeeded),
+      invalid_code: async () => codeError(t.twoFactor.stepUpFailed),
+      two_factor_locked: async () => ({
+        data: { formError: t.twoFactor.locked(retryMinutes(error, response)) },
+      }),
+      already_approved: async () => ({ data: { formError: t.agent.alreadyApproved } }),
+      request_not_open: async () => {
+        const current = await this.requests.detail(id);
+        return { data: { formError: t.agent.notOpen(t.requestStatus[current.status]) } };
+      },
+    };
+    return shown[error.code]?.();
   }
 
   private async renderRequest(
@@ -245,23 +294,51 @@ export class AgentPagesController {
     response: Response,
     agent: AuthenticatedUser,
     id: string,
-    extra: { errors?: FieldErrors; formError?: string; notice?: string; values?: object },
+    extra: RequestPageExtra,
     status = 200,
   ): Promise<void> {
     const { t } = await this.pages.viewer(request);
     const data = await this.requestPage.build(id, agent.id, t);
+    // the decision forms ask for a code once this session's last one is too old to count
+    const askCode = extra.askCode ?? !(await this.stepUp.isFresh(agent));
     await this.pages.render(
       request,
       response,
       'agentRequest',
-      { ...data, ...extra, values: extra.values ?? {}, languagePath: `/agent/requests/${id}` },
+      {
+        ...data,
+        ...extra,
+        askCode,
+        values: extra.values ?? {},
+        languagePath: `/agent/requests/${id}`,
+      },
       status,
     );
   }
 }
 
-/** Both decision forms have a "confirm" box; each shows its own error. */
-function renameConfirm(errors: FieldErrors, name: string): FieldErrors {
-  const { confirm, ...rest } = errors;
-  return confirm === undefined ? rest : { ...rest, [name]: confirm };
+interface RequestPageExtra {
+  errors?: FieldErrors;
+  formError?: string;
+  notice?: string;
+  values?: object;
+  /** show the code field on the decision forms (else: only when the step-up is stale) */
+  askCode?: boolean;
+}
+
+/** An empty code box means "no code": the session's recent step-up may still count. */
+function withoutEmptyCode(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null) return body;
+  const { code, ...rest } = body as Record<string, unknown>;
+  return typeof code === 'string' && code.trim() === '' ? rest : body;
+}
+
+/** Both decision forms have a "confirm" box and a code field; each shows its own errors. */
+function prefixDecisionFields(errors: FieldErrors, kind: 'approve' | 'deny'): FieldErrors {
+  const renamed: FieldErrors = {};
+  for (const [field, message] of Object.entries(errors)) {
+    const own = field === 'confirm' || field === 'code';
+    renamed[own ? `${kind}${field.charAt(0).toUpperCase()}${field.slice(1)}` : field] = message;
+  }
+  return renamed;
 }

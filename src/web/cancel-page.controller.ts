@@ -7,13 +7,18 @@ import {
   hashCancelToken,
   RecoveryDecisionService,
 } from '../recovery/approval/recovery-decision.service';
+import type { RequestStatus } from '../recovery/approval/recovery-request.entity';
 import { RecoveryRequestRepository } from '../recovery/approval/recovery-request.repository';
 import { CsrfGuard } from './web-csrf';
 import { WebExceptionFilter } from './web-exception.filter';
 import { WebPages } from './web-pages.service';
 
 /** The states a request can still be cancelled from (RecoveryDecisionService.cancel). */
-const CANCELLABLE = ['awaiting_approval', 'approved'];
+const CANCELLABLE = ['awaiting_approval', 'approved'] as const;
+
+function isCancellable(status: RequestStatus): status is (typeof CANCELLABLE)[number] {
+  return (CANCELLABLE as readonly RequestStatus[]).includes(status);
+}
 
 /**
  * The page behind the cancel link of the "recovery request received" mail. The GET only shows
@@ -79,20 +84,20 @@ export class CancelPageController {
       const data = { title: t.cancel.title, formError: t.cancel.notFound };
       return this.pages.render(request, response, 'cancel', data, 404);
     }
-    const open = CANCELLABLE.includes(found.status);
+    const open = isCancellable(found.status);
     await this.pages.render(
       request,
       response,
       'cancel',
       {
-        title: t.cancel.title,
+        // one state per status: either the cancel button, or what became of the request
+        title: open ? t.cancel.title : t.cancel.closedTitle,
         request: {
           sender: found.sender,
           receivedAt: found.receivedAt.toISOString(),
           status: found.status,
           open,
         },
-        formError: open ? undefined : t.cancel.notOpen(t.requestStatus[found.status]),
         action: `/recovery/cancel/${encodeURIComponent(token)}`,
       },
       failedStatus ?? 200,

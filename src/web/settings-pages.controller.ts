@@ -84,7 +84,7 @@ export class SettingsPagesController {
       );
     }
     try {
-      const { recoveryCodes } = await this.mine.confirmEnrollment(user.id, form.value.code);
+      const { recoveryCodes } = await this.mine.confirmEnrollment(user, form.value.code);
       await this.pages.render(request, response, 'recoveryCodes', {
         ...recoveryCodesPage(t, recoveryCodes, t.twoFactor.recoveryCodesTitle, '/settings'),
         enabledTitle: t.twoFactor.enabledTitle,

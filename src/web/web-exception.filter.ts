@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/domain-error';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { statusForCode } from '../common/domain-error.filter';
 import { loggedPath } from '../common/logging';
 import type { Messages } from './i18n/locale';
@@ -40,6 +41,13 @@ export class WebExceptionFilter implements ExceptionFilter {
       return;
     }
     this.renderError(request, response, exception).catch((error: unknown) => {
+      // the page itself needs the database (the viewer's session): plain text then
+      if (isDatabaseUnavailable(error)) {
+        if (!response.headersSent) {
+          response.status(503).type('text').send('Temporarily unavailable; try again later');
+        }
+        return;
+      }
       this.logger.error({ err: error }, 'Could not render the error page');
       if (!response.headersSent) response.status(500).type('text').send('Internal server error');
     });
@@ -69,6 +77,9 @@ export class WebExceptionFilter implements ExceptionFilter {
     if (status === 409) {
       return { status, title: t.errors.serverTitle, message: t.errors.conflict };
     }
+    if (status === 503) {
+      return { status, title: t.errors.serverTitle, message: t.errors.server };
+    }
     if (status >= 500) {
       this.logger.error(
         { err: exception, method: request.method, path: loggedPath(request.originalUrl) },
@@ -85,5 +96,6 @@ function statusOf(exception: unknown): number {
   if (exception instanceof WebNotFound) return 404;
   if (exception instanceof DomainError) return statusForCode(exception.code);
   if (exception instanceof HttpException) return exception.getStatus();
+  if (isDatabaseUnavailable(exception)) return HttpStatus.SERVICE_UNAVAILABLE;
   return HttpStatus.INTERNAL_SERVER_ERROR;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Eta } from 'eta';
 import type { Request, Response } from 'express';
 import { AccountsRepository } from '../accounts/accounts.repository';
+import { formatDateTime } from '../mail/mail-format';
 import type { User } from '../accounts/user.entity';
 import type { AuthenticatedRequest } from '../common/auth.decorators';
 import { chooseLocale, Locale, messages, Messages } from './i18n/locale';
@@ -36,14 +37,12 @@ export interface PageData {
   [key: string]: unknown;
 }
 
+/** Moments as the mails show them (mail-format.ts): Swedish time, with the zone named. */
 function formatDate(locale: Locale) {
-  const format = new Intl.DateTimeFormat(locale === 'sv' ? 'sv-SE' : 'en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: 'UTC',
-  });
   return (value: string | Date | null | undefined): string =>
-    value === null || value === undefined ? '' : `${format.format(new Date(value))} UTC`;
+    value === null || value === undefined
+      ? ''
+      : formatDateTime(new Date(value).toISOString(), locale);
 }
 
 /**

@@ -36,6 +36,10 @@ export class WebSessionGuard implements CanActivate {
       context.getClass(),
     ]);
     if (roles !== undefined && !roles.includes(user.role)) throw new WebForbidden();
+    // an agent without 2FA turns it on in the settings first
+    if (roles !== undefined && (await this.sessions.lacksRequiredFactor(user))) {
+      throw new WebRedirect('/settings');
+    }
     return true;
   }
 }

@@ -7,6 +7,7 @@ import {
   signIn,
   uniqueEmail,
 } from '../helpers/factories';
+import { makeSignedInAgent } from '../helpers/two-factor';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 function login(t: TestApp, email: string, password: string) {
@@ -154,8 +155,7 @@ describe('accounts: sign-in, sessions, /api/me, roles', () => {
     );
 
     it('lets a support agent in (200)', async () => {
-      const agent = await makeUser(t.dataSource, { role: 'agent' });
-      const token = await signIn(t.http, agent.email);
+      const { token } = await makeSignedInAgent(t.http, t.dataSource);
       await t.http.get('/api/audit').set('Authorization', `Bearer ${token}`).expect(200);
     });
 

@@ -1,12 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { makeUser, signIn } from '../helpers/factories';
+import { makeSignedInAgent } from '../helpers/two-factor';
 import { runCli } from '../helpers/run-cli';
 import { createScratchDatabase, ScratchDatabase } from '../helpers/scratch-database';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 async function agentToken(t: TestApp): Promise<string> {
-  const agent = await makeUser(t.dataSource, { role: 'agent' });
-  return signIn(t.http, agent.email);
+  return (await makeSignedInAgent(t.http, t.dataSource)).token;
 }
 
 async function auditCount(db: DataSource): Promise<number> {

@@ -5,6 +5,7 @@ import { BillingRecord } from '../../src/billing/billing-record.entity';
 import { DEMO_PASSWORD } from '../../src/billing/demo-seed.service';
 import { makeOrganization, makeBilling, makeUser, signIn, uniqueEmail } from '../helpers/factories';
 import { CliResult, runCli } from '../helpers/run-cli';
+import { enrollAtSignIn } from '../helpers/two-factor';
 import { PRODUCTION_ENV, startTestApp, TestApp } from '../helpers/test-app';
 
 // each command is a process of its own that boots the application: slow on a busy 2-core machine
@@ -60,6 +61,7 @@ describe('npm run cli (src/cli.ts as a real process, on the run database)', () =
       expect(first.stdout).toContain(email);
     }
     expect(first.stdout).toContain(`password: ${DEMO_PASSWORD}`);
+    expect(first.stdout).toMatch(/agent@recovery-desk\.test .*sets up 2FA at first sign-in/);
 
     const second = await runCli(['seed:demo']);
     expect(second.code).toBe(0);
@@ -76,8 +78,9 @@ describe('npm run cli (src/cli.ts as a real process, on the run database)', () =
     expect(me.body.role).toBe('owner');
     const clinic = me.body.organizationId as string;
     expect((await billingOf(clinic)).map((b) => b.kind)).toEqual(['bank_account', 'card']);
-    const agent = await signIn(t.http, 'agent@recovery-desk.test', DEMO_PASSWORD);
-    await t.http.get('/api/audit').set('Authorization', `Bearer ${agent}`).expect(200);
+    // the demo agent sets up 2FA at first sign-in (agents always use two factors), then works
+    const agent = await enrollAtSignIn(t.http, 'agent@recovery-desk.test', DEMO_PASSWORD);
+    await t.http.get('/api/audit').set('Authorization', `Bearer ${agent.token}`).expect(200);
     const student = await signIn(t.http, 'student@demo-university.test', DEMO_PASSWORD);
     const studentMe = await t.http
       .get('/api/me')
@@ -108,7 +111,7 @@ describe('npm run cli (src/cli.ts as a real process, on the run database)', () =
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(email);
     expect(result.stdout + result.stderr).not.toContain(AGENT_PASSWORD);
-    const token = await signIn(t.http, email, AGENT_PASSWORD);
+    const { token } = await enrollAtSignIn(t.http, email, AGENT_PASSWORD);
     const me = await t.http.get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
     expect(me.body).toMatchObject({
       email,

@@ -1,6 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import type { DataSource } from 'typeorm';
 import { DataSource as TypeOrmDataSource } from 'typeorm';
 import { dataSourceOptions, runMigrations } from '../../src/database/data-source';
 import { QueueName } from '../../src/queue/queue-names';
@@ -8,6 +7,7 @@ import { InboundMessageRepository } from '../../src/recovery/inbound-email/inbou
 import { SmtpIngressServer } from '../../src/recovery/inbound-email/smtp-ingress.server';
 import {
   buildMessage,
+  expectProcessedOnce,
   inboundRows,
   sendSmtp,
   TestDnsServer,
@@ -20,31 +20,6 @@ import { startTestApp, TEST_INBOUND_TOKEN, testEnv, TestApp } from '../helpers/t
 import { baseDatabaseUrl } from '../helpers/test-env';
 
 const SUPPORT = 'support@recovery-desk.test';
-
-/** Exactly one outcome per message: one final audit event each, none left stored. */
-async function expectProcessedOnce(db: DataSource, ids: string[]): Promise<void> {
-  const rows = await inboundRows(db, ids);
-  expect(rows).toHaveLength(ids.length);
-  for (const row of rows) expect(row.state).toBe('processed');
-  const events: { subject_id: string; n: number }[] = await db.query(
-    `SELECT subject_id, count(*)::int AS n FROM audit_events
-      WHERE subject_id = ANY($1) AND action LIKE 'inbound_message.%' GROUP BY subject_id`,
-    [ids],
-  );
-  expect(events).toHaveLength(ids.length);
-  for (const event of events) expect(event.n).toBe(1);
-  const [{ present }] = await db.query<{ present: boolean }[]>(
-    `SELECT to_regclass('public.recovery_requests') IS NOT NULL AS present`,
-  );
-  if (present) {
-    const duplicates: unknown[] = await db.query(
-      `SELECT inbound_message_id FROM recovery_requests WHERE inbound_message_id = ANY($1)
-        GROUP BY inbound_message_id HAVING count(*) > 1`,
-      [ids],
-    );
-    expect(duplicates).toEqual([]);
-  }
-}
 
 describe('inbound mail: durability', () => {
   let dns: TestDnsServer;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { makeUser, signIn } from '../helpers/factories';
+import { makeSignedInAgent } from '../helpers/two-factor';
 import {
   buildMessage,
   expectNoOutboundMail,
@@ -287,8 +288,7 @@ describe('inbound mail: SMTP ingress and webhook', () => {
         { from: 'lister@nowhere.test', to: [SUPPORT] },
       );
       await waitForFinal(t.dataSource, [sent.id]);
-      const agent = await makeUser(t.dataSource, { role: 'agent' });
-      const token = await signIn(t.http, agent.email);
+      const { token } = await makeSignedInAgent(t.http, t.dataSource);
       const response = await t.http
         .get('/api/inbound/messages?status=processed')
         .set('Authorization', `Bearer ${token}`)

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { BillingRecord } from '../../src/billing/billing-record.entity';
 import { expectErrorShape, messageText, hasStandaloneDigits } from '../helpers/assertions';
 import { makeOrganization, makeUser, signIn, uniqueEmail } from '../helpers/factories';
+import { enrollAtSignIn, makeSignedInAgent } from '../helpers/two-factor';
 import { startTestApp, TEST_PROVISIONING_TOKEN, TestApp } from '../helpers/test-app';
 
 const AUTH = `Bearer ${TEST_PROVISIONING_TOKEN}`;
@@ -79,8 +80,7 @@ describe('provisioning API', () => {
     });
 
     it('refuses a signed-in agent session: only the provisioning token opens it', async () => {
-      const agent = await makeUser(t.dataSource, { role: 'agent' });
-      const token = await signIn(t.http, agent.email);
+      const { token } = await makeSignedInAgent(t.http, t.dataSource);
       await t.http
         .post('/api/provisioning/agents')
         .set('Authorization', `Bearer ${token}`)
@@ -516,7 +516,7 @@ describe('provisioning API', () => {
   });
 
   describe('POST /api/provisioning/agents', () => {
-    it('creates a support agent (201) who can read the audit trail', async () => {
+    it('creates a support agent (201) who sets up 2FA at first sign-in, then reads the audit trail', async () => {
       const email = uniqueEmail('agent');
       const response = await t.http
         .post('/api/provisioning/agents')
@@ -524,7 +524,7 @@ describe('provisioning API', () => {
         .send({ email, name: 'Sam Support', password: PASSWORD })
         .expect(201);
       expect(response.body).toEqual({ id: expect.any(String), email });
-      const token = await signIn(t.http, email, PASSWORD);
+      const { token } = await enrollAtSignIn(t.http, email, PASSWORD);
       const me = await t.http.get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
       expect(me.body).toMatchObject({ role: 'agent', organizationId: null });
       await t.http.get('/api/audit').set('Authorization', `Bearer ${token}`).expect(200);

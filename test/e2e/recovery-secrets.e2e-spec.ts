@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { makeBilling, makeOrganization, makeUser, signIn } from '../helpers/factories';
+import { makeBilling, makeOrganization, makeUser } from '../helpers/factories';
 import {
   buildMessage,
   dkimSigned,
@@ -18,7 +18,7 @@ import { spawnApp, SpawnedApp, waitForOutput } from '../helpers/spawn-app';
 import { testEnv } from '../helpers/test-app';
 import { baseDatabaseUrl } from '../helpers/test-env';
 import { bearer } from '../helpers/two-factor';
-import { makeActiveFactor } from '../helpers/two-factor';
+import { makeActiveFactor, makeSignedInAgent } from '../helpers/two-factor';
 
 /**
  * Billing values never leave the database: not in a log line (the real process at LOG_LEVEL=debug,
@@ -92,8 +92,7 @@ describe('billing values stay secret through a whole recovery', () => {
     const other = await makeUser(db, { organizationId: organization.id, email: `other@${domain}` });
     await makeActiveFactor(db, member.id);
     await makeActiveFactor(db, other.id);
-    const agentUser = await makeUser(db, { role: 'agent' });
-    const agentToken = await signIn(http, agentUser.email);
+    const { token: agentToken } = await makeSignedInAgent(http, db);
 
     const send = async (from: string, body: string, subject: string) => {
       const raw = buildMessage({ from, body, subject, messageId: uniqueMessageId(domain) });

@@ -37,6 +37,7 @@ describe('the application boots on real PostgreSQL and Redis', () => {
       statusCode: 400,
       error: 'Bad Request',
       message: 'Malformed JSON body',
+      code: 'invalid_input',
     });
   });
 });

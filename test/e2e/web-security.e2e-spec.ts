@@ -8,7 +8,7 @@ import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { makeOrganization, makeUser } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
-import { bearer } from '../helpers/two-factor';
+import { bearer, currentStep, makeActiveFactor, totpAt } from '../helpers/two-factor';
 
 function csrfOf(html: string): string {
   const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
@@ -150,8 +150,21 @@ describe('web: sessions, CSRF, CSP', () => {
     const organization = await makeOrganization(t.dataSource);
     const owner = await makeUser(t.dataSource, { organizationId: organization.id, role: 'owner' });
     const agentUser = await makeUser(t.dataSource, { role: 'agent' });
+    const { secret } = await makeActiveFactor(t.dataSource, agentUser.id);
     const { browser: ownerBrowser } = await signedIn(owner.email, owner.password);
-    const { browser: agentBrowser } = await signedIn(agentUser.email, agentUser.password);
+    const agentBrowser = request.agent(t.httpUrl);
+    const loginForm = await agentBrowser.get('/login').expect(200);
+    const token = csrfOf(loginForm.text);
+    await agentBrowser
+      .post('/login')
+      .type('form')
+      .send({ _csrf: token, email: agentUser.email, password: agentUser.password })
+      .expect('Location', '/login/code');
+    await agentBrowser
+      .post('/login/code')
+      .type('form')
+      .send({ _csrf: token, code: totpAt(secret, currentStep()) })
+      .expect(303);
     const pages = [
       await request(t.httpUrl as string).get('/login'),
       await ownerBrowser.get('/settings'),

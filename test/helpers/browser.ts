@@ -110,6 +110,13 @@ export async function submitPassword(page: Page, email: string, password: string
   await clickAndWait(page, page.getByRole('button', { name: /^sign in$|^logga in$/i }));
 }
 
+/** The code step of the sign-in pages, after submitPassword answered with it. */
+export async function submitCode(page: Page, code: string): Promise<void> {
+  await page.waitForURL('**/login/code');
+  await page.getByLabel(/^code from the app$|^kod från appen$/i).fill(code);
+  await clickAndWait(page, page.getByRole('button', { name: /^verify$|^verifiera$/i }));
+}
+
 /** Clicks something that navigates (a link, a form's button) and waits for the new page. */
 export async function clickAndWait(page: Page, target: Locator): Promise<void> {
   const navigated = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());

@@ -214,6 +214,28 @@ export async function sendSmtp(
   }
 }
 
+/** What one SMTP delivery got: the reply code (0: no reply, the connection failed). */
+export interface SmtpOutcome {
+  code: number;
+  /** the stored id, with 250 */
+  id?: string;
+}
+
+/** sendSmtp that never throws: for traffic whose refusals are counted, not fatal. */
+export async function trySendSmtp(
+  port: number,
+  raw: string | Buffer,
+  envelope: { from: string; to: string[] },
+): Promise<SmtpOutcome> {
+  try {
+    const sent = await sendSmtp(port, raw, envelope);
+    return { code: Number(sent.response.slice(0, 3)), id: sent.id };
+  } catch (error) {
+    const code = (error as { responseCode?: unknown }).responseCode;
+    return { code: typeof code === 'number' ? code : 0 };
+  }
+}
+
 export interface InboundRow {
   id: string;
   state: string;
@@ -250,6 +272,31 @@ export async function waitForFinal(
       throw new Error(`still stored after ${timeoutMs} ms: ${JSON.stringify(rows)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Exactly one outcome per message: one final audit event each, none left stored. */
+export async function expectProcessedOnce(db: DataSource, ids: string[]): Promise<void> {
+  const rows = await inboundRows(db, ids);
+  expect(rows).toHaveLength(ids.length);
+  for (const row of rows) expect(row.state).toBe('processed');
+  const events: { subject_id: string; n: number }[] = await db.query(
+    `SELECT subject_id, count(*)::int AS n FROM audit_events
+      WHERE subject_id = ANY($1) AND action LIKE 'inbound_message.%' GROUP BY subject_id`,
+    [ids],
+  );
+  expect(events).toHaveLength(ids.length);
+  for (const event of events) expect(event.n).toBe(1);
+  const [{ present }] = await db.query<{ present: boolean }[]>(
+    `SELECT to_regclass('public.recovery_requests') IS NOT NULL AS present`,
+  );
+  if (present) {
+    const duplicates: unknown[] = await db.query(
+      `SELECT inbound_message_id FROM recovery_requests WHERE inbound_message_id = ANY($1)
+        GROUP BY inbound_message_id HAVING count(*) > 1`,
+      [ids],
+    );
+    expect(duplicates).toEqual([]);
   }
 }
 

@@ -64,6 +64,11 @@ export class OwnRedis {
     );
   }
 
+  /** Empties every database of the running server, as a careless operator would. */
+  flushAll(): void {
+    execFileSync('redis-cli', ['-p', String(this.port), 'FLUSHALL'], { timeout: 5000 });
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (child === undefined || child.exitCode !== null) return;

@@ -8,7 +8,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { UserRole } from '../../src/accounts/user.entity';
 import { SmtpIngressServer } from '../../src/recovery/inbound-email/smtp-ingress.server';
-import { makeBilling, makeOrganization, makeUser, signIn } from './factories';
+import { makeBilling, makeOrganization, makeUser } from './factories';
 import {
   buildMessage,
   DkimKey,
@@ -21,7 +21,7 @@ import {
 } from './inbound-mail';
 import { SmtpSink, SunkMail, eventually } from './smtp-sink';
 import { startTestApp, TestApp } from './test-app';
-import { makeActiveFactor } from './two-factor';
+import { makeActiveFactor, makeSignedInAgent } from './two-factor';
 
 export interface RecoveryWorld {
   t: TestApp;
@@ -114,9 +114,12 @@ export async function makeMember(
   return { id: user.id, email, password: user.password, secret };
 }
 
-export async function makeAgent(world: RecoveryWorld): Promise<{ id: string; token: string }> {
-  const agent = await makeUser(world.t.dataSource, { role: 'agent' });
-  return { id: agent.id, token: await signIn(world.t.http, agent.email) };
+/** An agent with 2FA, signed in with a code: its token may approve and deny for 15 minutes. */
+export async function makeAgent(
+  world: RecoveryWorld,
+): Promise<{ id: string; token: string; secret: string }> {
+  const agent = await makeSignedInAgent(world.t.http, world.t.dataSource);
+  return { id: agent.id, token: agent.token, secret: agent.secret };
 }
 
 export interface SentRecovery {
@@ -141,6 +144,8 @@ export async function sendRecoveryMail(
     envelopeFrom?: string;
     /** send `body` as an HTML-only message instead of text/plain */
     html?: boolean;
+    /** send `body` under this Content-Type instead (a multipart body with its boundary, say) */
+    contentType?: string;
   } = {},
 ): Promise<SentRecovery> {
   const messageId = options.messageId ?? uniqueMessageId(clinic.domain);
@@ -150,12 +155,11 @@ export async function sendRecoveryMail(
     messageId,
     headers: options.headers,
   });
-  const raw = options.html
-    ? built.replace(
-        'Content-Type: text/plain; charset=utf-8',
-        'Content-Type: text/html; charset=utf-8',
-      )
-    : built;
+  const contentType = options.contentType ?? (options.html ? 'text/html; charset=utf-8' : null);
+  const raw =
+    contentType === null
+      ? built
+      : built.replace('Content-Type: text/plain; charset=utf-8', `Content-Type: ${contentType}`);
   const signed = options.sign === false ? raw : await dkimSigned(raw, clinic.domain, clinic.key);
   const { id } = await sendSmtp(world.smtpPort, signed, {
     from: options.envelopeFrom ?? from,

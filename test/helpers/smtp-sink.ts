@@ -22,6 +22,7 @@ export class SmtpSink {
   private server: SMTPServer | undefined;
   port = 0;
 
+  /** Starts listening: on a free port the first time, on the same port after stop(). */
   async start(): Promise<this> {
     this.server = new SMTPServer({
       logger: false,
@@ -57,9 +58,15 @@ export class SmtpSink {
         });
       },
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
     this.port = (this.server.server.address() as AddressInfo).port;
     return this;
+  }
+
+  /** The relay goes down: connections are refused until start() listens on the port again. */
+  async stop(): Promise<void> {
+    await this.close();
+    this.server = undefined;
   }
 
   get url(): string {

@@ -1,5 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source';
+import { baseDatabaseUrl } from './test-env';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -48,4 +52,17 @@ export async function waitForOutput(
     if (app.child.exitCode !== null) throw new Error(`process exited early:\n${app.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The child's peak resident set so far (VmHWM in /proc/<pid>/status), in bytes. */
+export function peakRssBytes(app: SpawnedApp): number {
+  const status = readFileSync(`/proc/${app.child.pid}/status`, 'utf8');
+  const kib = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+  if (kib === null) throw new Error('no VmHWM in /proc status');
+  return Number(kib[1]) * 1024;
+}
+
+/** A connection to the run's database, for a test whose app runs in a child process. */
+export async function openRunDatabase(): Promise<DataSource> {
+  return new DataSource(dataSourceOptions({ databaseUrl: baseDatabaseUrl() })).initialize();
 }

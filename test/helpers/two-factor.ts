@@ -13,7 +13,7 @@ import {
 import { secretContext } from '../../src/enrollment/second-factor.service';
 import { SecretBox } from '../../src/enrollment/secret-box';
 import { generateTotpSecret } from '../../src/enrollment/totp';
-import { DEFAULT_PASSWORD } from './factories';
+import { DEFAULT_PASSWORD, makeUser } from './factories';
 import { TEST_SECRET_KEY } from './test-app';
 
 /**
@@ -156,4 +156,48 @@ export async function deliveredMail(
     await sleep(100);
   }
   return { rows, eml: await simpleParser(readFileSync(file)) };
+}
+
+/**
+ * The forced enrollment of sign-in, as a user with only a password goes through it when 2FA is
+ * required (an agent, a reset factor, an organization's policy): the QR code's secret read with
+ * zbarimg, a code from oathtool. Returns the session's token and the secret.
+ */
+export async function enrollAtSignIn(
+  http: TestAgent,
+  email: string,
+  password = DEFAULT_PASSWORD,
+): Promise<{ token: string; secret: string }> {
+  const challenge = await loginChallenge(http, email, 'enroll', password);
+  const started = await http.post('/api/auth/enroll').send({ challenge }).expect(200);
+  const uri = decodeQr((started.body as { qrCode: string }).qrCode);
+  const secret = new URL(uri).searchParams.get('secret') as string;
+  const confirmed = await http
+    .post('/api/auth/enroll/confirm')
+    .send({ challenge, code: totpAt(secret, currentStep()) })
+    .expect(200);
+  return { token: (confirmed.body as { accessToken: string }).accessToken, secret };
+}
+
+/**
+ * A support agent as they always are: with an active factor, signed in with a TOTP code (so the
+ * session is stepped up and may approve and deny for the next 15 minutes).
+ */
+export async function makeSignedInAgent(
+  http: TestAgent,
+  db: DataSource,
+  values: Omit<Parameters<typeof makeUser>[1], 'role' | 'organizationId'> = {},
+): Promise<{ id: string; email: string; password: string; secret: string; token: string }> {
+  const agent = await makeUser(db, { ...values, role: 'agent' });
+  const { secret } = await makeActiveFactor(db, agent.id);
+  const token = await signInWithTotp(http, agent.email, secret, currentStep());
+  return { id: agent.id, email: agent.email, password: agent.password, secret, token };
+}
+
+/** Moves a session's last step-up `minutes` into the past (the 15-minute window, without waiting). */
+export async function ageStepUp(db: DataSource, userId: string, minutes: number): Promise<void> {
+  await db.query(
+    `UPDATE sessions SET step_up_at = now() - make_interval(mins => $2) WHERE user_id = $1`,
+    [userId, minutes],
+  );
 }

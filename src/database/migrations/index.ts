@@ -3,6 +3,7 @@ import { CreateOutboundMails1764000001000 } from './1764000001000-create-outboun
 import { CreateTwoFactor1764000002000 } from './1764000002000-create-two-factor';
 import { CreateInboundMessages1764000003000 } from './1764000003000-create-inbound-messages';
 import { CreateRecoveryRequests1764000004000 } from './1764000004000-create-recovery-requests';
+import { AddSessionStepUp1764000009000 } from './1764000009000-add-session-step-up';
 
 /** Every migration, in order. Each feature appends its own; never edit one that has shipped. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   CreateTwoFactor1764000002000,
   CreateInboundMessages1764000003000,
   CreateRecoveryRequests1764000004000,
+  AddSessionStepUp1764000009000,
 ];

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '../../accounts/accounts.module';
 import { AdminResetModule } from '../../admin-reset/admin-reset.module';
 import { AuditModule } from '../../audit/audit.module';
+import { EnrollmentModule } from '../../enrollment/enrollment.module';
 import { MailModule } from '../../mail/mail.module';
 import { QueueName } from '../../queue/queue-names';
 import { registerQueue } from '../../queue/queue.module';
@@ -19,7 +20,14 @@ const resetQueue = registerQueue(QueueName.recoveryReset);
 
 /** Recovery requests after verification: the agents' API, decisions, cancellation, the reset. */
 @Module({
-  imports: [resetQueue, AccountsModule, AdminResetModule, AuditModule, MailModule],
+  imports: [
+    resetQueue,
+    AccountsModule,
+    AdminResetModule,
+    AuditModule,
+    EnrollmentModule,
+    MailModule,
+  ],
   controllers: [
     RecoveryRequestsController,
     RecoveryCancelController,

@@ -1,7 +1,14 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { PageQueryDto } from '../../common/page-query.dto';
+import { OptionalTotpCode } from '../../enrollment/enrollment.dto';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import {
+  MAX_CANCEL_TOKEN_LENGTH,
+  MAX_DECISION_TEXT_LENGTH,
+  MAX_EMAIL_LENGTH,
+  MIN_CANCEL_TOKEN_LENGTH,
+} from '../../common/field-limits';
 import { REQUEST_STATUSES } from './recovery-request.entity';
 import type { RequestStatus } from './recovery-request.entity';
 
@@ -11,36 +18,52 @@ export class ListRequestsQueryDto extends PageQueryDto {
   @IsIn(REQUEST_STATUSES)
   status?: RequestStatus;
 
-  @ApiPropertyOptional({ description: 'sender address, case-insensitive' })
+  @ApiPropertyOptional({
+    description: 'sender address, case-insensitive',
+    maxLength: MAX_EMAIL_LENGTH,
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(254)
+  @MaxLength(MAX_EMAIL_LENGTH)
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.trim().toLowerCase() : value,
   )
   sender?: string;
 }
 
+const DECISION_CODE =
+  'a current code of your authenticator: needed when the session has not proved its second factor in the last 15 minutes (see POST /api/auth/step-up)';
+
 export class ApproveRequestDto {
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @OptionalTotpCode(DECISION_CODE)
+  code?: string;
+
+  @ApiPropertyOptional({ maxLength: MAX_DECISION_TEXT_LENGTH })
   @IsOptional()
   @IsString()
-  @MaxLength(2000)
+  @MaxLength(MAX_DECISION_TEXT_LENGTH)
   note?: string;
 }
 
 export class DenyRequestDto {
-  @ApiProperty({ maxLength: 2000, description: 'sent to the requester' })
+  @OptionalTotpCode(DECISION_CODE)
+  code?: string;
+
+  @ApiProperty({
+    minLength: 1,
+    maxLength: MAX_DECISION_TEXT_LENGTH,
+    description: 'sent to the requester',
+  })
   @IsString()
   @MinLength(1)
-  @MaxLength(2000)
+  @MaxLength(MAX_DECISION_TEXT_LENGTH)
   reason: string;
 }
 
 export class CancelRequestDto {
-  @ApiProperty()
+  @ApiProperty({ minLength: MIN_CANCEL_TOKEN_LENGTH, maxLength: MAX_CANCEL_TOKEN_LENGTH })
   @IsString()
-  @MinLength(10)
-  @MaxLength(200)
+  @MinLength(MIN_CANCEL_TOKEN_LENGTH)
+  @MaxLength(MAX_CANCEL_TOKEN_LENGTH)
   token: string;
 }

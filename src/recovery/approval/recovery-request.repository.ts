@@ -131,6 +131,15 @@ export class RecoveryRequestRepository {
   }
 
   /** How many requests are in each status (the counts above the agents' queue). */
+  /** The current status of each of these requests (unknown ids are left out). */
+  async statusesOf(ids: string[]): Promise<Map<string, RequestStatus>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.dataSource
+      .getRepository(RecoveryRequest)
+      .find({ select: { id: true, status: true }, where: { id: In(ids) } });
+    return new Map(rows.map((row) => [row.id, row.status]));
+  }
+
   async countByStatus(): Promise<Map<RequestStatus, number>> {
     const rows: { status: RequestStatus; count: string }[] = await this.dataSource
       .getRepository(RecoveryRequest)

@@ -1,5 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ErrorBodyView, JSON_BODY_ERRORS } from '../../common/api-errors';
 import { CurrentUser, Public, Roles } from '../../common/auth.decorators';
 import type { AuthenticatedUser } from '../../common/auth.decorators';
 import {
@@ -11,44 +22,74 @@ import {
 import { RecoveryDecisionService } from './recovery-decision.service';
 import { RecoveryRequestsService } from './recovery-requests.service';
 
+/** The refusals particular to a decision: the agent's own second factor, fresh. */
+function DecisionResponses() {
+  return applyDecorators(
+    ApiResponse({
+      status: 401,
+      type: ErrorBodyView,
+      description: '`invalid_code`: the code sent along is wrong or replayed',
+    }),
+    ApiResponse({
+      status: 403,
+      type: ErrorBodyView,
+      description:
+        '`step_up_required`: no code proved in this session in the last 15 minutes and none sent along; `two_factor_required`: the agent has no active 2FA',
+    }),
+    ApiResponse({
+      status: 409,
+      type: ErrorBodyView,
+      description: '`request_not_open`, `already_approved`',
+    }),
+    ApiResponse({
+      status: 429,
+      type: ErrorBodyView,
+      description: '`two_factor_locked`: too many wrong codes',
+    }),
+  );
+}
+
 @ApiTags('support agents')
 @ApiBearerAuth()
 @Roles('agent')
+@ApiErrors(400, 401, 403)
 @Controller('api/recovery/requests')
 export class RecoveryRequestsController {
-  constructor(
-    private readonly requests: RecoveryRequestsService,
-    private readonly decisions: RecoveryDecisionService,
-  ) {}
+  constructor(private readonly requests: RecoveryRequestsService) {}
 
   @Get()
   list(@Query() query: ListRequestsQueryDto) {
     return this.requests.list(query);
   }
 
+  @ApiErrors(404)
   @Get(':id')
   detail(@Param('id', ParseUUIDPipe) id: string) {
     return this.requests.detail(id);
   }
 
+  @ApiErrors(...JSON_BODY_ERRORS, 404, 409)
   @Post(':id/approve')
   @HttpCode(200)
+  @DecisionResponses()
   approve(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: ApproveRequestDto,
     @CurrentUser() agent: AuthenticatedUser,
   ) {
-    return this.decisions.approve(id, agent.id, body.note);
+    return this.requests.approve(id, agent, body);
   }
 
+  @ApiErrors(...JSON_BODY_ERRORS, 404, 409)
   @Post(':id/deny')
   @HttpCode(200)
+  @DecisionResponses()
   deny(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: DenyRequestDto,
     @CurrentUser() agent: AuthenticatedUser,
   ) {
-    return this.decisions.deny(id, agent.id, body.reason);
+    return this.requests.deny(id, agent, body);
   }
 }
 
@@ -59,6 +100,7 @@ export class RecoveryCancelController {
   constructor(private readonly decisions: RecoveryDecisionService) {}
 
   @Public()
+  @ApiErrors(...JSON_BODY_ERRORS, 404, 409)
   @Post()
   @HttpCode(200)
   cancel(@Body() body: CancelRequestDto) {
@@ -74,6 +116,7 @@ export class RecoveryCancelController {
 export class OrganizationRecoveryController {
   constructor(private readonly decisions: RecoveryDecisionService) {}
 
+  @ApiErrors(400, 401, 403, 404, 409)
   @Post(':id/cancel')
   @HttpCode(200)
   cancel(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() admin: AuthenticatedUser) {

@@ -8,6 +8,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { INBOUND_SCHEME } from '../../common/api-docs';
+import { ApiErrors } from '../../common/api-errors';
 import { Public, Roles } from '../../common/auth.decorators';
 import { DomainError } from '../../common/domain-error';
 import { AppConfigService } from '../../config/app-config.service';
@@ -39,20 +41,22 @@ export class InboundMessagesController {
    */
   @Public()
   @UseGuards(InboundTokenGuard)
+  @ApiErrors(400, 401, 404, 413, 415)
   @Post()
   @HttpCode(202)
-  @ApiBearerAuth()
+  @ApiBearerAuth(INBOUND_SCHEME)
   @ApiConsumes('message/rfc822')
   @ApiHeader({ name: 'X-Envelope-From', required: false })
   @ApiHeader({ name: 'X-Envelope-To', required: false })
   @ApiHeader({ name: 'X-Client-Ip', required: false })
   @ApiHeader({ name: 'X-Client-Helo', required: false })
-  @ApiOperation({ summary: 'Submit one received message (raw RFC 5322 bytes)' })
-  @ApiResponse({ status: 202, description: 'stored durably: { id }' })
-  @ApiResponse({
-    status: 400,
-    description: 'recipient_not_accepted: X-Envelope-To outside SUPPORT_ADDRESSES; invalid_input',
+  @ApiOperation({
+    summary: 'Submit one received message (raw RFC 5322 bytes)',
+    description:
+      'A recipient in X-Envelope-To outside SUPPORT_ADDRESSES (compared case-insensitively, as ' +
+      'SMTP does) is refused with 400 recipient_not_accepted; nothing is stored.',
   })
+  @ApiResponse({ status: 202, description: 'stored durably: { id }' })
   async receive(
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
@@ -84,6 +88,7 @@ export class InboundMessagesController {
   /** Every received message with its processing state, newest first (support agents). */
   @Roles('agent')
   @ApiBearerAuth()
+  @ApiErrors(400, 401, 403)
   @Get()
   list(@Query() query: InboundMessagesQueryDto) {
     return this.messages.list(query.status, query.page);

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { PAGE_SIZE } from '../../common/page-query.dto';
 import type { InboundMessageState } from './inbound-message.entity';
 import { InboundMessageRepository } from './inbound-message.repository';
 import { inboundMessageView } from './inbound-message.view';
-
-export const INBOUND_PAGE_SIZE = 50;
 
 @Injectable()
 export class InboundMessagesService {
@@ -13,8 +12,8 @@ export class InboundMessagesService {
     const { items, total } = await this.repository.list({
       state,
       page,
-      pageSize: INBOUND_PAGE_SIZE,
+      pageSize: PAGE_SIZE,
     });
-    return { items: items.map(inboundMessageView), total, page, pageSize: INBOUND_PAGE_SIZE };
+    return { items: items.map(inboundMessageView), total, page, pageSize: PAGE_SIZE };
   }
 }

@@ -93,9 +93,55 @@ function* slices(raw: Buffer): Generator<Buffer> {
   }
 }
 
+/** The parts of mailparser's MIME tree that this module reads (its internal node shape). */
+interface MimeNode {
+  contentType?: string;
+  filename?: string | false;
+  parentNode?: MimeNode | false;
+}
+interface ParserNode {
+  isAttachment?: boolean;
+  disposition?: string;
+}
+type CreateNode = (this: MailParser, node: MimeNode) => ParserNode;
+
+const baseCreateNode = (MailParser.prototype as unknown as { createNode?: CreateNode }).createNode;
+if (typeof baseCreateNode !== 'function') {
+  // Fail at start-up rather than count attachments as body text after a mailparser upgrade.
+  throw new Error('mailparser no longer has MailParser#createNode: see message-parser.ts');
+}
+
+/**
+ * Whether a leaf part is an attachment even though mailparser would take it as body text.
+ * mailparser adds every inline text/plain and text/html part to the message text, but
+ * - a part with a file name (`Content-Disposition: inline; filename=…`, `Content-Type: …; name=…`,
+ *   RFC 2231-encoded or not) is a file the sender attached, however it is displayed, and
+ * - a part inside an attached message (`message/rfc822`) is an earlier message, not newly written.
+ * Neither is evidence.
+ */
+export function isAttachedPart(node: MimeNode): boolean {
+  if (typeof node.filename === 'string' && node.filename !== '') return true;
+  for (let parent = node.parentNode; parent; parent = parent.parentNode) {
+    if (parent.contentType === 'message/rfc822') return true;
+  }
+  return false;
+}
+
+/** mailparser, with file-name parts and attached messages turned into attachments. */
+class AttachmentAwareParser extends MailParser {
+  createNode(node: MimeNode): ParserNode {
+    const created = (baseCreateNode as CreateNode).call(this, node);
+    if (created.isAttachment === false && isAttachedPart(node)) {
+      created.isAttachment = true;
+      created.disposition = 'attachment';
+    }
+    return created;
+  }
+}
+
 /** Parses a raw message with mailparser under PARSE_LIMITS. Rejects only when mailparser does. */
 export async function parseInboundMessage(raw: Buffer): Promise<ParsedInboundMessage> {
-  const parser = new MailParser({
+  const parser = new AttachmentAwareParser({
     skipImageLinks: true,
     skipTextLinks: true,
     skipTextToHtml: true,

@@ -1,7 +1,16 @@
 import { isComment, isTag, isText, type AnyNode } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import { compile } from 'html-to-text';
-import { isHiddenOrQuoted, isReplyHeaderMarker, stylesheetHiding } from './hidden-html';
+import { Cascade, MAX_STYLED_DEPTH } from './css-cascade';
+import {
+  isHiddenByStyle,
+  isHiddenOrQuotedByMarkup,
+  isReadableText,
+  isReplyHeaderMarker,
+  ROOT_STATE,
+  visualState,
+  type VisualState,
+} from './hidden-html';
 
 /** HTML beyond this many characters is not looked at (a hand-written support mail is far smaller;
  *  the visible text is capped at 100 kB afterwards anyway). */
@@ -69,7 +78,8 @@ function styleSheets(root: AnyNode): string[] {
     if (isTag(node) && node.name.toLowerCase() === 'style') {
       sheets.push(node.children.map((child) => (isText(child) ? child.data : '')).join(''));
     } else if ('children' in node) {
-      stack.push(...node.children);
+      // reversed, so that sheets come out in document order (later rules win ties)
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
     }
   }
   return sheets;
@@ -77,26 +87,45 @@ function styleSheets(root: AnyNode): string[] {
 
 /**
  * Source ranges (inclusive start/end offsets) of everything that must not count: hidden elements,
- * quote containers and comments, plus — from an Outlook reply header on — the rest of the
- * document. Pre-order, iterative (no recursion on hostile nesting).
+ * unreadable text, quote containers and comments, plus — from an Outlook reply header on — the
+ * rest of the document. Pre-order, iterative (no recursion on hostile nesting), each node with
+ * the visual state its parent passes on (hidden-html.ts).
  */
 function removedRanges(root: AnyNode, length: number): Array<[number, number]> {
-  const hiding = stylesheetHiding(styleSheets(root));
+  const cascade = new Cascade(root, styleSheets(root));
   const ranges: Array<[number, number]> = [];
-  const stack: AnyNode[] = [root];
+  const stack: Array<[AnyNode, VisualState, number]> = [[root, ROOT_STATE, 0]];
   while (stack.length > 0) {
-    const node = stack.pop() as AnyNode;
-    // An element without indices cannot be cut precisely: cut from it to the end (conservative).
-    const start = node.startIndex ?? 0;
-    const end = node.endIndex ?? length - 1;
+    const [node, parent, depth] = stack.pop() as [AnyNode, VisualState, number];
+    // A node without indices cannot be cut precisely: cut from it to the end (conservative).
+    const range: [number, number] = [node.startIndex ?? 0, node.endIndex ?? length - 1];
+    let state = parent;
     if (isComment(node)) {
-      ranges.push([start, end]);
-    } else if (isTag(node) && isReplyHeaderMarker(node)) {
-      ranges.push([start, length - 1]);
-    } else if (isTag(node) && isHiddenOrQuoted(node, hiding)) {
-      ranges.push([start, end]);
-    } else if ('children' in node) {
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+      ranges.push(range);
+      continue;
+    } else if (isText(node)) {
+      if (node.data.trim() !== '' && !isReadableText(parent)) ranges.push(range);
+      continue;
+    } else if (isTag(node)) {
+      if (depth > MAX_STYLED_DEPTH) {
+        ranges.push(range); // nested too deep to be styled (css-cascade.ts): not counted
+        continue;
+      }
+      if (isReplyHeaderMarker(node)) {
+        ranges.push([range[0], length - 1]);
+        continue;
+      }
+      const style = cascade.declared(node);
+      state = visualState(parent, style, node);
+      if (isHiddenOrQuotedByMarkup(node) || isHiddenByStyle(style, state)) {
+        ranges.push(range);
+        continue;
+      }
+    }
+    if ('children' in node) {
+      for (let i = node.children.length - 1; i >= 0; i--) {
+        stack.push([node.children[i], state, depth + 1]);
+      }
     }
   }
   return ranges;
@@ -127,6 +156,13 @@ function cutRanges(source: string, ranges: Array<[number, number]>): string {
 export function htmlToVisibleText(html: string): string {
   const bounded = boundHtml(html);
   const document = parseDocument(bounded, { withStartIndices: true, withEndIndices: true });
-  const visibleHtml = cutRanges(bounded, removedRanges(document, bounded.length));
-  return htmlToText(visibleHtml);
+  let ranges: Array<[number, number]>;
+  try {
+    ranges = removedRanges(document, bounded.length);
+  } catch {
+    // CSS beyond what is worked out (too many selectors, a sheet css-tree cannot take): whether
+    // anything is hidden is unknown, so nothing of this HTML counts
+    return '';
+  }
+  return htmlToText(cutRanges(bounded, ranges));
 }

@@ -195,6 +195,9 @@ export const en = {
     denyReason: 'Reason (sent to the requester)',
     denyConfirm: 'I want to deny this request.',
     deny: 'Deny request',
+    stepUpHint:
+      'Your last code was entered more than 15 minutes ago: enter the code your authenticator app shows now.',
+    stepUpNeeded: 'Enter the code your authenticator app shows now to confirm it is you.',
     alreadyApproved: 'You have approved this request. A second, different agent must approve it.',
     notOpen: (status: string) => `This request is ${status}: it can no longer be decided.`,
     approvedDone: 'Your approval was recorded.',
@@ -257,7 +260,16 @@ export const en = {
     status: 'Status',
     button: 'Cancel the request',
     notFound: 'This cancel link is not valid, or it was already used.',
-    notOpen: (status: string) => `This request is ${status}: there is nothing left to cancel.`,
+    closedTitle: 'Recovery request',
+    // one statement per state a request cannot be cancelled from, never "cancel it now" beside it
+    closed: {
+      completed:
+        "This request is completed: the account's two-factor authentication was reset. If you did not ask for it, tell your organization's admin now.",
+      denied: 'This request was denied: nothing was reset. There is nothing to cancel.',
+      cancelled: 'This request was cancelled: nothing was reset. There is nothing to cancel.',
+      expired: 'This request expired without a decision: nothing was reset.',
+      rejected: 'This request was refused: nothing was reset. There is nothing to cancel.',
+    },
     doneTitle: 'The request is cancelled',
     done: "Nothing will be reset. The request came from your e-mail address: if you did not send it, change your e-mail password and tell your organization's admin.",
     keep: 'If you sent the request yourself, you need not do anything: a support agent reviews it.',

@@ -206,6 +206,9 @@ export const sv: Messages = {
     denyReason: 'Skäl (skickas till avsändaren)',
     denyConfirm: 'Jag vill avslå det här ärendet.',
     deny: 'Avslå ärendet',
+    stepUpHint:
+      'Din senaste kod angavs för mer än 15 minuter sedan: ange koden som din autentiseringsapp visar nu.',
+    stepUpNeeded: 'Ange koden som din autentiseringsapp visar nu för att bekräfta att det är du.',
     alreadyApproved: 'Du har godkänt ärendet. En annan agent måste också godkänna det.',
     notOpen: (status: string) => `Ärendet är ${status}: det kan inte längre avgöras.`,
     approvedDone: 'Ditt godkännande har registrerats.',
@@ -268,7 +271,15 @@ export const sv: Messages = {
     status: 'Status',
     button: 'Avbryt ärendet',
     notFound: 'Avbrytlänken är inte giltig, eller så har den redan använts.',
-    notOpen: (status: string) => `Ärendet är ${status}: det finns inget kvar att avbryta.`,
+    closedTitle: 'Återställningsärende',
+    closed: {
+      completed:
+        'Ärendet är slutfört: kontots tvåfaktorsautentisering har återställts. Om det inte var du som bad om det, meddela din organisations administratör nu.',
+      denied: 'Ärendet avslogs: ingenting har återställts. Det finns inget att avbryta.',
+      cancelled: 'Ärendet är avbrutet: ingenting har återställts. Det finns inget att avbryta.',
+      expired: 'Ärendet gick ut utan beslut: ingenting har återställts.',
+      rejected: 'Ärendet avvisades: ingenting har återställts. Det finns inget att avbryta.',
+    },
     doneTitle: 'Ärendet är avbrutet',
     done: 'Ingenting kommer att återställas. Ärendet skickades från din e-postadress: om det inte var du, byt lösenord till din e-post och meddela din organisations administratör.',
     keep: 'Om du själv skickade ärendet behöver du inte göra något: en supportagent granskar det.',

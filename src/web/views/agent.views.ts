@@ -150,6 +150,7 @@ export const agentRequest = `<% layout('@layout') %>
 <%~ include('@csrf', it) %>
 <%~ include('@field', { name: 'note', id: 'approve-note', label: it.t.agent.note, type: 'textarea', rows: 2, maxlength: 2000, value: it.values.note, error: it.errors.note }) %>
 <%~ include('@checkbox', { name: 'confirm', id: 'approve-confirm', label: it.t.agent.approveConfirm, error: it.errors.approveConfirm }) %>
+<% if (it.askCode) { %><%~ include('@field', { name: 'code', id: 'approve-code', label: it.t.twoFactor.currentCode, hint: it.t.agent.stepUpHint, autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: 9, size: 9, required: true, className: 'input-code', error: it.errors.approveCode }) %><% } %>
       <button type="submit" class="button button--primary" id="approve"><%= it.t.agent.approve %></button>
     </form>
   </section>
@@ -159,6 +160,7 @@ export const agentRequest = `<% layout('@layout') %>
 <%~ include('@csrf', it) %>
 <%~ include('@field', { name: 'reason', label: it.t.agent.denyReason, type: 'textarea', rows: 2, maxlength: 2000, required: true, value: it.values.reason, error: it.errors.reason }) %>
 <%~ include('@checkbox', { name: 'confirm', id: 'deny-confirm', label: it.t.agent.denyConfirm, error: it.errors.denyConfirm }) %>
+<% if (it.askCode) { %><%~ include('@field', { name: 'code', id: 'deny-code', label: it.t.twoFactor.currentCode, hint: it.t.agent.stepUpHint, autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: 9, size: 9, required: true, className: 'input-code', error: it.errors.denyCode }) %><% } %>
       <button type="submit" class="button button--danger" id="deny"><%= it.t.agent.deny %></button>
     </form>
   </section>
@@ -210,7 +212,8 @@ export const agentInbound = `<% layout('@layout') %>
         <td><%= message.from.join(', ') || message.envelope.mailFrom || '' %></td>
         <td class="truncate"><%= message.subject || '' %></td>
         <td><span class="badge badge--msg-<%= message.state %>"><%= it.t.inboundState[message.state] || message.state %></span></td>
-        <td class="small"><% if (message.decision) { %><%= it.t.requestStatus[message.decision] || message.decision %><% } %><% if (message.reason) { %> <span class="muted">(<%= it.t.rejectionReason[message.reason] || message.reason %>)</span><% } %></td>
+<% const current = message.requestStatus || message.decision; %>
+        <td class="small request-status"><% if (current) { %><%= it.t.requestStatus[current] || current %><% } %><% if (message.reason) { %> <span class="muted">(<%= it.t.rejectionReason[message.reason] || message.reason %>)</span><% } %></td>
         <td><% if (message.requestId) { %><a href="/agent/requests/<%= message.requestId %>"><%= it.t.agent.open %><span class="visually-hidden">: <%= message.subject || message.from.join(', ') %></span></a><% } %></td>
       </tr>
 <% }) %>

@@ -3,10 +3,14 @@
 export const cancel = `<% layout('@layout') %>
 <div class="narrow">
   <div class="card">
-    <h1><%= it.t.cancel.title %></h1>
+    <h1><%= it.title %></h1>
 <%~ include('@messages', it) %>
 <% if (it.request) { %>
+<% if (it.request.open) { %>
     <p class="lead"><%= it.t.cancel.intro %></p>
+<% } else { %>
+    <p class="lead" id="cancel-state"><%= it.t.cancel.closed[it.request.status] %></p>
+<% } %>
     <dl class="summary">
       <div><dt><%= it.t.cancel.account %></dt><dd><%= it.request.sender %></dd></div>
       <div><dt><%= it.t.cancel.received %></dt><dd><time datetime="<%= it.request.receivedAt %>"><%= it.date(it.request.receivedAt) %></time></dd></div>
