@@ -28,6 +28,7 @@ import { ConfigError, loadConfig, MIN_TOKEN_LENGTH } from '../../src/config/conf
 import { FAILURE_LIMIT, LOCK_SECONDS } from '../../src/enrollment/second-factor.service';
 import { expectErrorShape, messageText } from '../helpers/assertions';
 import { launchChromium, newPerson } from '../helpers/browser';
+import { makeSignedInAgent } from '../helpers/two-factor';
 import { makeOrganization, makeUser, uniqueEmail } from '../helpers/factories';
 import {
   startTestApp,
@@ -371,14 +372,10 @@ describe('every limit, exceeded, answers the documented status with its code', (
   });
 
   it('a page past the last allowed one: 400 invalid_input naming the maximum', async () => {
-    const agent = await makeUser(t.dataSource, { role: 'agent' });
-    const login = await t.http
-      .post('/api/auth/login')
-      .send({ email: agent.email, password: agent.password })
-      .expect(200);
+    const agent = await makeSignedInAgent(t.http, t.dataSource);
     const response = await t.http
       .get(`/api/recovery/requests?page=${MAX_PAGE + 1}`)
-      .set('Authorization', `Bearer ${(login.body as { accessToken: string }).accessToken}`);
+      .set('Authorization', `Bearer ${agent.token}`);
     expectLimit(response, 400, 'invalid_input', new RegExp(`page.*${MAX_PAGE}`));
   });
 

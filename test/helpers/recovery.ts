@@ -146,6 +146,8 @@ export async function sendRecoveryMail(
     html?: boolean;
     /** send `body` under this Content-Type instead (a multipart body with its boundary, say) */
     contentType?: string;
+    /** the Subject header (RFC 2047-encoded when it is not ASCII) */
+    subject?: string;
   } = {},
 ): Promise<SentRecovery> {
   const messageId = options.messageId ?? uniqueMessageId(clinic.domain);
@@ -154,6 +156,10 @@ export async function sendRecoveryMail(
     body,
     messageId,
     headers: options.headers,
+    subject:
+      options.subject === undefined || /^[\x20-\x7e]*$/.test(options.subject)
+        ? options.subject
+        : `=?UTF-8?B?${Buffer.from(options.subject).toString('base64')}?=`,
   });
   const contentType = options.contentType ?? (options.html ? 'text/html; charset=utf-8' : null);
   const raw =

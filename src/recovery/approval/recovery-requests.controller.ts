@@ -68,10 +68,10 @@ export class RecoveryRequestsController {
     return this.requests.detail(id);
   }
 
+  @DecisionResponses()
   @ApiErrors(...JSON_BODY_ERRORS, 404, 409)
   @Post(':id/approve')
   @HttpCode(200)
-  @DecisionResponses()
   approve(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: ApproveRequestDto,
@@ -80,10 +80,10 @@ export class RecoveryRequestsController {
     return this.requests.approve(id, agent, body);
   }
 
+  @DecisionResponses()
   @ApiErrors(...JSON_BODY_ERRORS, 404, 409)
   @Post(':id/deny')
   @HttpCode(200)
-  @DecisionResponses()
   deny(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: DenyRequestDto,

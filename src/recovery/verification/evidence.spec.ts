@@ -35,7 +35,6 @@ describe('last 4 digits: standalone 4-digit groups (paid organization, card 4242
     ['Jag tappade telefonen 2024-01-15', 'no_evidence', { last4: 'not_matched' }],
     ['den 15.01.2024 kl 10:30', 'no_evidence', { last4: 'not_matched' }],
     ['ring mig på 070-123 45 67', 'no_evidence', { last4: 'not_matched' }],
-    ['４２４２ (fullwidth digits are not counted)', 'no_evidence', { last4: 'not_matched' }],
     // present but wrong — a year is a 4-digit group too (conservative, see digit-groups.ts)
     ['Kortet slutar på 1234', 'evidence_mismatch', { last4: 'not_matched' }],
     ['I lost my phone on 1 January 2024', 'evidence_mismatch', { last4: 'not_matched' }],
@@ -44,6 +43,15 @@ describe('last 4 digits: standalone 4-digit groups (paid organization, card 4242
     // more than 3 distinct groups → ambiguous, even when one of them is right
     ['4242 5555 6666 7777', 'ambiguous_evidence', { last4: 'not_matched' }],
     ['1111, 2222, 3333 eller 4242?', 'ambiguous_evidence', { last4: 'not_matched' }],
+    // digits of every script are the digits they are (digit-groups.ts)
+    ['Kortet slutar på ４２４２', 'matched', { last4: 'matched' }],
+    ['Kortet slutar på ٤٢٤٢', 'matched', { last4: 'matched' }],
+    ['Kortet slutar på ۴۲۴۲', 'matched', { last4: 'matched' }],
+    ['Kortet slutar på ४२४२', 'matched', { last4: 'matched' }],
+    ['Kortet slutar på 𝟒𝟐𝟒𝟐', 'matched', { last4: 'matched' }],
+    ['Kortet slutar på ４２４２５', 'no_evidence', { last4: 'not_matched' }],
+    ['Kortet slutar på ١١١١', 'evidence_mismatch', { last4: 'not_matched' }],
+    ['١١١١ ٢٢٢٢ ٣٣٣٣ ٤٢٤٢', 'ambiguous_evidence', { last4: 'not_matched' }],
     ['Kanske 1234, 2345, 3456, 4567, 5678 eller 4242', 'ambiguous_evidence', {}],
     ['4111 1111 1111 1111 and 4242 5555 1234', 'ambiguous_evidence', {}],
   ])('%j → %s', (text, outcome, factors) => {

@@ -1,6 +1,7 @@
 import { matchesAny } from './constant-time';
 import { standaloneFourDigitGroups } from './digit-groups';
 import { matchHolderNames } from './holder-name';
+import { countDistinctNames, MAX_NAME_CANDIDATES, nameCandidates } from './name-candidates';
 import { requiredNameWords, wordTokens } from './name-normalization';
 import { idShape, normalizeStudentId, studentIdCandidates } from './student-id';
 import { truncateAtWhitespace, VISIBLE_TEXT_MAX_CHARS } from './visible-text';
@@ -48,13 +49,14 @@ export interface EvidenceResult {
 }
 
 /**
- * More distinct candidates than this → ambiguous_evidence. For 4-digit groups this is CONTRACT
- * §4 ("a message that lists many numbers proves nothing"); the same bound applies to student-ID
- * candidates, since otherwise one message could try a hundred IDs at once.
+ * More distinct candidates than this → ambiguous_evidence: a message that lists many numbers
+ * proves nothing. The same bound applies to student-ID candidates, since otherwise one message
+ * could try a hundred IDs at once. Names have a bound of their own (name-candidates.ts): an
+ * ordinary letter names several people and places.
  */
 export const MAX_DISTINCT_CANDIDATES = 3;
 
-const LAST4 = /^\d{4}$/;
+const LAST4 = /^[0-9]{4}$/;
 
 function factor(applicable: boolean, matched: boolean): FactorResult {
   if (!applicable) return 'not_applicable';
@@ -63,8 +65,9 @@ function factor(applicable: boolean, matched: boolean): FactorResult {
 
 /**
  * Decides the evidence outcome:
- * - ambiguous_evidence: more than 3 distinct standalone 4-digit groups, or more than 3 distinct
- *   student-ID candidates (academic only). Wins over a match: the message proves nothing.
+ * - ambiguous_evidence: more than 3 distinct standalone 4-digit groups, more than 3 distinct
+ *   student-ID candidates (academic only), or more than MAX_NAME_CANDIDATES distinct person- or
+ *   company-like names (name-candidates.ts). Wins over a match: the message proves nothing.
  * - matched: at least one factor matched.
  * - evidence_mismatch ("present but wrong"): a standalone 4-digit group (a year included, see
  *   digit-groups.ts) or a student-ID-shaped run (academic only) was written and matched nothing —
@@ -73,8 +76,8 @@ function factor(applicable: boolean, matched: boolean): FactorResult {
  *   a name, so names never make a message "present but wrong".
  *
  * Factors: not_applicable when the organization has nothing to compare with (no card/bank
- * last-4, no holder name, not academic or no usable student ID); last4 and studentId are
- * not_matched when their candidates made the message ambiguous. Student IDs of a `paid`
+ * last-4, no holder name, not academic or no usable student ID); a factor is not_matched when
+ * its candidates made the message ambiguous. Student IDs of a `paid`
  * organization are never used. A student ID without any digit is unusable (see student-id.ts).
  */
 export function checkEvidence(
@@ -92,7 +95,9 @@ export function checkEvidence(
     .map((r) => r.last4?.trim() ?? '')
     .filter((value) => LAST4.test(value))
     .map((value) => Buffer.from(value, 'utf8'));
-  const groups = [...new Set(standaloneFourDigitGroups(text).map((group) => group.value))];
+  // digits of every script count as the digits they are ("４２４２" is 4242, see digit-groups.ts)
+  const written = standaloneFourDigitGroups(text);
+  const groups = [...new Set(written.map((group) => group.value))];
   const groupsAmbiguous = groups.length > MAX_DISTINCT_CANDIDATES;
   let last4Matched = false;
   if (!groupsAmbiguous) {
@@ -106,7 +111,10 @@ export function checkEvidence(
   const names = payments
     .map((r) => requiredNameWords(r.holderName ?? ''))
     .filter((words) => words.length > 0);
+  const namesAmbiguous = countDistinctNames(nameCandidates(text, tokens)) > MAX_NAME_CANDIDATES;
+  // runs that match are masked even when the message is ambiguous: a billing value is never shown
   const nameMatch = matchHolderNames(text, tokens, names);
+  const nameMatched = nameMatch.matched && !namesAmbiguous;
 
   // student ID (academic organizations only)
   const studentSecrets =
@@ -129,17 +137,21 @@ export function checkEvidence(
 
   const factors: EvidenceFactors = {
     last4: factor(last4Secrets.length > 0, last4Matched),
-    holderName: factor(names.length > 0, nameMatch.matched),
+    holderName: factor(names.length > 0, nameMatched),
     studentId: factor(studentSecrets.length > 0, studentMatched),
   };
   let outcome: EvidenceOutcome;
-  if (groupsAmbiguous || idsAmbiguous) outcome = 'ambiguous_evidence';
-  else if (last4Matched || nameMatch.matched || studentMatched) outcome = 'matched';
+  if (groupsAmbiguous || idsAmbiguous || namesAmbiguous) outcome = 'ambiguous_evidence';
+  else if (last4Matched || nameMatched || studentMatched) outcome = 'matched';
   else if (groups.length > 0 || candidates.length > 0) outcome = 'evidence_mismatch';
   else outcome = 'no_evidence';
 
   const evidenceValues = [
-    ...new Set([...groups, ...candidates.map((candidate) => candidate.raw), ...nameMatch.values]),
+    ...new Set([
+      ...written.map((group) => group.raw),
+      ...candidates.map((candidate) => candidate.raw),
+      ...nameMatch.values,
+    ]),
   ];
   return { outcome, factors, evidenceValues };
 }

@@ -6,6 +6,7 @@ import {
   maskCardNumbers,
   maskEvidenceValues,
   maskIbans,
+  maskHeaderForDisplay,
   maskSensitiveText,
 } from './masking';
 
@@ -24,6 +25,32 @@ describe('card numbers: Luhn-valid 13–19 digits, with or without separators', 
     ['nbsp 4242\u00a04242\u00a04242\u00a04242', 'nbsp ••••\u00a0••••\u00a0••••\u00a0••••'],
   ])('%j is masked', (text, expected) => {
     expect(maskCardNumbers(text)).toBe(expected);
+  });
+
+  it.each([
+    ['dots', '4242.4242.4242.4242'],
+    ['slashes', '4242/4242/4242/4242'],
+    ['en dashes', '4242–4242–4242–4242'],
+    ['em dashes with spaces', '4242 — 4242 — 4242 — 4242'],
+    ['thin and narrow no-break spaces', '4242\u20094242\u202f4242\u20094242'],
+    ['ideographic spaces', '4242\u30004242\u30004242\u30004242'],
+    ['zero-width spaces', '4242\u200b4242\u200b4242\u200b4242'],
+    ['underscores and a minus sign', '4242_4242\u22124242_4242'],
+    ['mixed', '4242. 4242–4242 /4242'],
+    ['fullwidth digits', '４２４２ ４２４２ ４２４２ ４２４２'],
+    ['fullwidth digits, fullwidth hyphens', '４２４２－４２４２－４２４２－４２４２'],
+    ['Arabic-Indic digits', '٤٢٤٢ ٤٢٤٢ ٤٢٤٢ ٤٢٤٢'],
+    ['Extended Arabic-Indic digits', '۴۲۴۲-۴۲۴۲-۴۲۴۲-۴۲۴۲'],
+    ['Devanagari digits', '४२४२.४२४२.४२४२.४२४२'],
+    ['Bengali digits, no separators', '৪২৪২৪২৪২৪২৪২৪২৪২'],
+    ['mathematical digits', '𝟒𝟐𝟒𝟐 𝟒𝟐𝟒𝟐 𝟒𝟐𝟒𝟐 𝟒𝟐𝟒𝟐'],
+    ['mixed scripts', '4242 ４２４２ ٤٢٤٢ ४२४२'],
+    ['Amex, dots', '3782.822463.10005'],
+  ])('a card written with %s is masked', (_label, card) => {
+    const masked = maskCardNumbers(`kort ${card} tack`);
+    expect(masked).not.toMatch(/\p{Nd}/u);
+    expect(masked.startsWith('kort ')).toBe(true);
+    expect(masked.endsWith(' tack')).toBe(true);
   });
 
   it.each([
@@ -56,6 +83,18 @@ describe('IBANs: country code, check digits, mod-97', () => {
     ['FI21 1234 5600 0007 85', '•••• •••• •••• •••• ••'],
   ])('%j is masked', (text, expected) => {
     expect(maskIbans(text)).toBe(expected);
+  });
+
+  it.each([
+    ['dashes', 'SE45-5000-0000-0583-9825-7466'],
+    ['dots', 'SE45.5000.0000.0583.9825.7466'],
+    ['no-break spaces', 'SE45\u00a05000\u00a00000\u00a00583\u00a09825\u00a07466'],
+    ['fullwidth letters and digits', 'ＳＥ４５ ５０００ ００００ ０５８３ ９８２５ ７４６６'],
+    ['Arabic-Indic digits', 'SE٤٥ ٥٠٠٠ ٠٠٠٠ ٠٥٨٣ ٩٨٢٥ ٧٤٦٦'],
+  ])('an IBAN written with %s is masked', (_label, iban) => {
+    const masked = maskIbans(`konto ${iban} tack`);
+    expect(masked).not.toMatch(/[\p{Nd}]/u);
+    expect(masked).toMatch(/^konto [•\s\p{Zs}.-]+ tack$/u);
   });
 
   it.each([
@@ -96,6 +135,34 @@ describe('evidence values the sender wrote', () => {
     expect(
       maskEvidenceValues('Anna-Karin Östergren-Lindqvist', ['Anna-Karin Östergren-Lindqvist']),
     ).toBe(EVIDENCE_MASK);
+  });
+});
+
+describe('masking does not tell which value matched', () => {
+  it('masks every name of a list alike, the holder among them', () => {
+    const text = 'Elin Karlsson, Åsa Öberg, Per Persson';
+    // evidence.ts lists the run that matched the holder; the others are masked all the same
+    expect(maskEvidenceValues(text, ['Åsa Öberg'])).toBe(EVIDENCE_MASK);
+    expect(maskEvidenceValues(text, [])).toBe(EVIDENCE_MASK);
+  });
+
+  it('masks names in a letter alike, the holder, the colleague and the signature', () => {
+    const text = 'Kortet står på Öberg, Åsa. Min kollega Anna Berg vet.\nMvh\nPer Persson';
+    const expected = `Kortet står på ${EVIDENCE_MASK}. Min kollega ${EVIDENCE_MASK} vet.\nMvh\n${EVIDENCE_MASK}`;
+    expect(maskEvidenceValues(text, ['Öberg, Åsa'])).toBe(expected);
+    expect(maskEvidenceValues(text, [])).toBe(expected);
+  });
+
+  it('masks digit groups of every script, all of them', () => {
+    expect(maskHeaderForDisplay('Kort ４２４２ eller ٤٢٤٢ eller 1234')).toBe(
+      `Kort ${EVIDENCE_MASK} eller ${EVIDENCE_MASK} eller ${EVIDENCE_MASK}`,
+    );
+  });
+
+  it('masks a value only as a whole word', () => {
+    expect(maskEvidenceValues('jag heter åsa öbergsson', ['åsa'])).toBe(
+      `jag heter ${EVIDENCE_MASK} öbergsson`,
+    );
   });
 });
 

@@ -1,5 +1,7 @@
+import { asciiDigits, standaloneFourDigitGroups } from './digit-groups';
+import { nameSpans } from './name-candidates';
+import { wordTokens } from './name-normalization';
 import { truncateAtWhitespace } from './visible-text';
-import { standaloneFourDigitGroups } from './digit-groups';
 
 /**
  * Masking of what agents may read of a message (`bodyExcerpt`, CONTRACT §2): full card numbers,
@@ -18,7 +20,7 @@ export const BODY_EXCERPT_MAX_CHARS = 500;
 
 /** Luhn checksum of a string of ASCII digits. */
 export function isLuhnValid(digits: string): boolean {
-  return /^\d+$/.test(digits) && luhn(digits);
+  return /^[0-9]+$/.test(digits) && luhn(digits);
 }
 
 function luhn(digits: string): boolean {
@@ -38,7 +40,7 @@ function luhn(digits: string): boolean {
  *  rearranged number equal to 1. Spaces are ignored. */
 export function isValidIban(candidate: string): boolean {
   const iban = candidate.replace(/ /g, '').toUpperCase();
-  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
+  if (!/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/.test(iban)) return false;
   const rearranged = iban.slice(4) + iban.slice(0, 4);
   // letters count as two digits (A=10 … Z=35)
   let remainder = 0;
@@ -49,49 +51,53 @@ export function isValidIban(candidate: string): boolean {
   return remainder === 1;
 }
 
-/** Digit groups separated by a single space, dash or non-breaking space form one sequence. */
-function isCardSeparator(text: string, from: number, to: number): boolean {
-  if (to - from !== 1) return false;
-  const code = text.charCodeAt(from);
-  return code === 0x20 || code === 0x2d || code === 0xa0;
+/**
+ * What may stand between the digit groups of one card number, or the chunks of one IBAN: spaces of
+ * every kind (tab, no-break, thin, ideographic…), dashes of every kind (hyphen, en, em, minus…),
+ * dots, commas, slashes, underscores, apostrophes, middle dots, invisible format characters (zero
+ * width space, soft hyphen…) and combining marks. Senders and their mail programs write numbers
+ * every which way; a card number is masked whichever way it was written.
+ */
+const NUMBER_SEPARATOR = /^[\s\p{Zs}\p{Pd}\p{Cf}\p{M}\u2212.,/\\_'\u2019\u00b7\u2027\u30fb]+$/u;
+/** At most this many separator characters between two groups ("4242 – 4242" has three). */
+const MAX_SEPARATOR_CHARS = 4;
+const DIGIT_RUN = /\p{Nd}+/gu;
+const DIGIT_ANY = /\p{Nd}/gu;
+const LETTER_OR_NUMBER = /[\p{L}\p{N}]/u;
+
+function isNumberSeparator(text: string, from: number, to: number): boolean {
+  return to - from <= MAX_SEPARATOR_CHARS && NUMBER_SEPARATOR.test(text.slice(from, to));
 }
 
-function isAsciiAlphanumeric(code: number): boolean {
-  return (
-    (code >= 0x30 && code <= 0x39) ||
-    (code >= 0x41 && code <= 0x5a) ||
-    (code >= 0x61 && code <= 0x7a)
-  );
-}
-
-/** Whether the character at `index` (past the end counts as none) ends a word. */
-function endsWord(text: string, index: number): boolean {
-  if (index >= text.length) return true;
-  const code = text.charCodeAt(index);
-  if (code < 0x80) return !isAsciiAlphanumeric(code);
-  return !/[\p{L}\p{N}]/u.test(text[index]);
+interface DigitGroup {
+  start: number;
+  end: number;
+  /** The group's digits as ASCII, whatever their script. */
+  digits: string;
 }
 
 /**
- * Masks every card number: 13–19 digits, written together or in groups separated by single spaces
- * or dashes, that pass the Luhn check. Any run of whole consecutive groups is tried, so a card
- * followed by another number ("4242 4242 4242 4242 1 st") is still found; a single run of more
- * than 19 digits is some other number and is left alone, as is a Luhn-invalid run. Every digit
- * of a card becomes "•" and separators stay (`•••• •••• •••• ••••`): nothing of it is kept.
- * At most 19 digits are gathered from each group, so the work is linear.
+ * Masks every card number: 13–19 decimal digits of any script (digit-groups.ts), written together
+ * or in groups with separators between them (NUMBER_SEPARATOR), that pass the Luhn check. Any run
+ * of whole consecutive groups is tried, so a card followed by another number ("4242 4242 4242 4242
+ * 1 st") is still found; a single run of more than 19 digits is some other number and is left
+ * alone, as is a Luhn-invalid run. Every digit of a card becomes "•" and separators stay (`•••• ••••
+ * •••• ••••`): nothing of it is kept. At most 19 digits are gathered from each group, so the work
+ * is linear.
  */
 export function maskCardNumbers(text: string): string {
-  const groups = [...text.matchAll(/\d+/g)].map((m) => ({
+  const groups: DigitGroup[] = [...text.matchAll(DIGIT_RUN)].map((m) => ({
     start: m.index,
     end: m.index + m[0].length,
+    digits: asciiDigits(m[0]),
   }));
   const ranges: Array<[number, number]> = [];
   for (let i = 0; i < groups.length; i++) {
     let digits = '';
     for (let j = i; j < groups.length; j++) {
-      if (j > i && !isCardSeparator(text, groups[j - 1].end, groups[j].start)) break;
-      if (digits.length + groups[j].end - groups[j].start > 19) break;
-      digits += text.slice(groups[j].start, groups[j].end);
+      if (j > i && !isNumberSeparator(text, groups[j - 1].end, groups[j].start)) break;
+      if (digits.length + groups[j].digits.length > 19) break;
+      digits += groups[j].digits;
       if (digits.length >= 13 && luhn(digits)) ranges.push([groups[i].start, groups[j].end]);
     }
   }
@@ -101,70 +107,176 @@ export function maskCardNumbers(text: string): string {
   for (const [start, end] of ranges) {
     if (end <= position) continue;
     const from = Math.max(start, position);
-    out += text.slice(position, from) + text.slice(from, end).replace(/\d/g, MASK_CHAR);
+    out += text.slice(position, from) + text.slice(from, end).replace(DIGIT_ANY, MASK_CHAR);
+    position = end;
+  }
+  return out + text.slice(position);
+}
+
+/** One character of the text as IBAN masking reads it. */
+interface IbanChar {
+  start: number;
+  end: number;
+  /** An ASCII letter (upper-cased) or digit it stands for ("Ａ" → "A", "٤" → "4"), else ''. */
+  alnum: string;
+  separator: boolean;
+  /** Any letter or number (ends or glues a word). */
+  wordChar: boolean;
+}
+
+function ibanChars(text: string): IbanChar[] {
+  const chars: IbanChar[] = [];
+  for (let start = 0; start < text.length;) {
+    const char = String.fromCodePoint(text.codePointAt(start) as number);
+    const end = start + char.length;
+    const folded = asciiDigits(char.normalize('NFKC')).toUpperCase();
+    chars.push({
+      start,
+      end,
+      alnum: /^[A-Z0-9]$/.test(folded) ? folded : '',
+      separator: NUMBER_SEPARATOR.test(char),
+      wordChar: LETTER_OR_NUMBER.test(char),
+    });
+    start = end;
+  }
+  return chars;
+}
+
+const isLetter = (c: IbanChar | undefined) => c !== undefined && /[A-Z]/.test(c.alnum);
+const isDigit = (c: IbanChar | undefined) => c !== undefined && /[0-9]/.test(c.alnum);
+
+/** Index just past the separators starting at `index`, or -1 if there are more than allowed. */
+function skipSeparators(chars: readonly IbanChar[], index: number): number {
+  let end = index;
+  while (end < chars.length && chars[end].separator && chars[end].alnum === '') end++;
+  return chars.slice(index, end).reduce((n, c) => n + c.end - c.start, 0) > MAX_SEPARATOR_CHARS
+    ? -1
+    : end;
+}
+
+/**
+ * The end (index into chars) of the longest valid IBAN starting at `start` that ends at a word
+ * boundary, or -1. Up to 34 letters/digits are collected, with separators between them.
+ */
+function ibanEnd(chars: readonly IbanChar[], start: number): number {
+  let index = start;
+  let iban = '';
+  let validEnd = -1;
+  while (index < chars.length && iban.length < 34) {
+    if (chars[index].alnum === '') {
+      const next = skipSeparators(chars, index);
+      if (next <= index || next >= chars.length || chars[next].alnum === '') break;
+      index = next;
+      continue;
+    }
+    iban += chars[index].alnum;
+    index++;
+    const atWordEnd = index >= chars.length || !chars[index].wordChar;
+    if (iban.length >= 15 && atWordEnd && isValidIban(iban)) validEnd = index;
+  }
+  return validEnd;
+}
+
+/**
+ * Masks every IBAN: two letters and two digits not glued to a preceding letter or digit, then
+ * letters/digits with separators between them (as for cards), up to 34 letters and digits in all,
+ * whose mod-97 check holds. Fullwidth letters and digits of any script are read as the ASCII
+ * letters and digits they stand for. The longest valid IBAN ending at a word boundary is taken
+ * ("SE45 5000 0000 0583 9825 7466 tack" masks the IBAN, not "tack"). Letters and digits become
+ * "•", separators stay.
+ */
+export function maskIbans(text: string): string {
+  const chars = ibanChars(text);
+  let out = '';
+  let position = 0;
+  for (let i = 0; i < chars.length; i++) {
+    const starts =
+      isLetter(chars[i]) &&
+      isLetter(chars[i + 1]) &&
+      isDigit(chars[i + 2]) &&
+      isDigit(chars[i + 3]) &&
+      !chars[i - 1]?.wordChar;
+    if (!starts) continue;
+    const end = ibanEnd(chars, i);
+    if (end < 0) continue;
+    out += text.slice(position, chars[i].start);
+    for (const c of chars.slice(i, end))
+      out += c.alnum === '' ? text.slice(c.start, c.end) : MASK_CHAR;
+    position = chars[end - 1].end;
+    i = end - 1;
+  }
+  return out + text.slice(position);
+}
+
+type Range = [start: number, end: number];
+
+/** Whether a word ends at `index` (past the end of the text counts). */
+function endsWord(text: string, index: number): boolean {
+  return index >= text.length || !/[\p{L}\p{N}\p{M}]/u.test(text[index]);
+}
+
+/**
+ * Where the evidence values occur as whole words. Values start with a letter or digit (they are
+ * words or runs of words), so only word starts are tried, each against the distinct value lengths,
+ * longest first: linear in the text times the number of distinct lengths.
+ */
+function valueRanges(text: string, values: readonly string[]): Range[] {
+  const set = new Set(values.filter((value) => value.trim() !== ''));
+  if (set.size === 0) return [];
+  const lengths = [...new Set([...set].map((value) => value.length))].sort((a, b) => b - a);
+  const ranges: Range[] = [];
+  let position = 0;
+  for (const match of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
+    const start = match.index;
+    if (start < position) continue;
+    const length = lengths.find(
+      (l) => set.has(text.slice(start, start + l)) && endsWord(text, start + l),
+    );
+    if (length === undefined) continue;
+    ranges.push([start, start + length]);
+    position = start + length;
+  }
+  return ranges;
+}
+
+/**
+ * Replaces the ranges with EVIDENCE_MASK. Ranges that overlap, or that only punctuation, spaces and
+ * masked digits separate, become one mask: "Öberg, Åsa", "Anna Berg, Per Persson" and "4242" all
+ * read "••••", so neither the length of a value, nor how many words it has, nor where one masked
+ * value ends and the next begins is shown.
+ */
+function replaceRanges(text: string, ranges: readonly Range[]): string {
+  const merged: Range[] = [];
+  for (const [start, end] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (
+      last !== undefined &&
+      (start <= last[1] || !LETTER_OR_NUMBER.test(text.slice(last[1], start)))
+    ) {
+      last[1] = Math.max(last[1], end);
+    } else {
+      merged.push([start, end]);
+    }
+  }
+  let out = '';
+  let position = 0;
+  for (const [start, end] of merged) {
+    out += text.slice(position, start) + EVIDENCE_MASK;
     position = end;
   }
   return out + text.slice(position);
 }
 
 /**
- * Masks every IBAN: two letters and two digits not glued to a preceding letter or digit, then
- * letters/digits with optional single spaces, up to 34 characters in all, whose mod-97 check
- * holds. The longest valid prefix ending at a word boundary is taken ("SE45 5000 0000 0583 9825
- * 7466 tack" masks the IBAN, not "tack"). Letters and digits become "•", spaces stay.
- */
-export function maskIbans(text: string): string {
-  let out = '';
-  let position = 0;
-  for (const match of text.matchAll(/(?<![\p{L}\p{N}])[A-Za-z]{2}\d{2}/gu)) {
-    const start = match.index;
-    if (start < position) continue;
-    // collect up to 34 alphanumerics with single spaces between them
-    let end = start;
-    let count = 0;
-    const boundaries: number[] = [];
-    while (end < text.length && count < 34) {
-      const code = text.charCodeAt(end);
-      if (isAsciiAlphanumeric(code)) {
-        end++;
-        count++;
-        if (count >= 15 && endsWord(text, end)) boundaries.push(end);
-      } else if (code === 0x20 && isAsciiAlphanumeric(text.charCodeAt(end + 1))) {
-        end++;
-      } else {
-        break;
-      }
-    }
-    const validEnd = boundaries.reverse().find((b) => isValidIban(text.slice(start, b)));
-    if (validEnd === undefined) continue;
-    out +=
-      text.slice(position, start) + text.slice(start, validEnd).replace(/[A-Za-z0-9]/g, MASK_CHAR);
-    position = validEnd;
-  }
-  return out + text.slice(position);
-}
-
-/**
- * Replaces every occurrence of the evidence values with EVIDENCE_MASK. Values start with a letter
- * or digit (they are words or runs of words), so only word starts are tried, each against the
- * distinct value lengths, longest first: linear in the text times the number of distinct lengths.
- * Over-masking (a value that also occurs inside a longer number) is accepted.
+ * Replaces every occurrence of the evidence values (as whole words) with EVIDENCE_MASK, and with
+ * them every person- or company-like name of the text (nameSpans). Names are found from
+ * the text alone: the holder's name is masked like every other name in the message, so the
+ * masking does not tell which of them is the holder — nor, when a list of names is sent for
+ * several users, for which user one of them matched. Digit groups and student-ID-shaped runs are
+ * masked likewise, all of them (evidence.ts lists every one the sender wrote).
  */
 export function maskEvidenceValues(text: string, values: readonly string[]): string {
-  const set = new Set(values.filter((value) => value.trim() !== ''));
-  if (set.size === 0) return text;
-  const lengths = [...new Set([...set].map((value) => value.length))].sort((a, b) => b - a);
-  let out = '';
-  let position = 0;
-  for (const match of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
-    const start = match.index;
-    if (start < position) continue;
-    const length = lengths.find((l) => set.has(text.slice(start, start + l)));
-    if (length === undefined) continue;
-    out += text.slice(position, start) + EVIDENCE_MASK;
-    position = start + length;
-  }
-  return out + text.slice(position);
+  return replaceRanges(text, [...valueRanges(text, values), ...nameSpans(text, wordTokens(text))]);
 }
 
 /** Cards and IBANs first (they need the raw digits), then the sender's evidence values. */
@@ -193,6 +305,6 @@ export function buildBodyExcerpt(
  * evidence values found in the body.
  */
 export function maskHeaderForDisplay(text: string, evidenceValues: readonly string[] = []): string {
-  const groups = standaloneFourDigitGroups(text).map((group) => group.value);
+  const groups = standaloneFourDigitGroups(text).map((group) => group.raw);
   return maskSensitiveText(text, [...evidenceValues, ...groups]);
 }

@@ -1,3 +1,5 @@
+import { asciiDigits } from './digit-groups';
+
 /**
  * Normalization of holder names and the words of a message for comparison: case, accents
  * (Å=A, ö=o, é=e), punctuation and spacing do not matter; word order is handled by the matcher.
@@ -20,11 +22,11 @@ const COMBINING_MARKS = /\p{M}+/gu;
 const ASCII = /^[\p{ASCII}]*$/u;
 
 /** A word folded for comparison: compatibility-decomposed (fullwidth and ligatures become plain
- *  letters), without accents, lower-case, with ø/æ/ß/… spelled out in ASCII. */
+ *  letters), without accents, lower-case, with ø/æ/ß/… spelled out in ASCII and digits of every
+ *  script as ASCII digits (digit-groups.ts). */
 export function foldWord(word: string): string {
   if (ASCII.test(word)) return word.toLowerCase();
-  return word
-    .normalize('NFKD')
+  return asciiDigits(word.normalize('NFKD'))
     .replace(COMBINING_MARKS, '')
     .toLowerCase()
     .replace(EXTRA_FOLD_CHARS, (c) => EXTRA_FOLDS[c] ?? c);
