@@ -1,4 +1,9 @@
-import { BadRequestException, INestApplication, ValidationPipe } from '@nestjs/common';
+import {
+  BadRequestException,
+  INestApplication,
+  Logger as NestLogger,
+  ValidationPipe,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
@@ -11,6 +16,8 @@ import { AppModule } from './app.module';
 import { requireParsedContentType } from './common/api-content-type';
 import { setupApiDocs } from './common/api-docs';
 import { DomainErrorFilter } from './common/domain-error.filter';
+import { refuseDeepJson } from './common/json-depth';
+import { startupWarnings } from './common/logging';
 import { validationMessages } from './common/validation-messages';
 import type { AppConfig } from './config/config.schema';
 import { runMigrations } from './database/data-source';
@@ -55,6 +62,11 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  // Nest flushes the logs buffered during start-up only when HTTP starts listening: a process
+  // without the api role (ROLES=worker, ROLES=smtp) would otherwise buffer every line forever.
+  app.flushLogs();
+  const logger = new NestLogger('Startup');
+  for (const warning of startupWarnings(config)) logger.warn(warning);
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   configureHttp(app);
 
@@ -73,7 +85,9 @@ export function configureHttp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   app.use(helmet({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } }));
   app.use(cookieParser());
-  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  // every JSON body is checked for nesting depth before it is parsed (see common/json-depth.ts);
+  // forms are parsed flat (extended: false, no qs nesting), and so are query strings (Express 5)
+  app.use(express.json({ limit: JSON_BODY_LIMIT, verify: refuseDeepJson }));
   app.use(express.urlencoded({ extended: false, limit: JSON_BODY_LIMIT }));
   app.use('/api', requireParsedContentType);
   app.useGlobalPipes(

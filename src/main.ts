@@ -32,6 +32,9 @@ async function main(): Promise<void> {
       `  inbound SMTP: ${config.smtpHost}:${smtpPort}  (for ${config.supportAddresses.join(', ')})`,
     );
   }
+  if (config.roles.has('worker')) {
+    lines.push(`  queue worker: consuming jobs from Redis (key prefix ${config.redisPrefix})`);
+  }
   lines.push(...(await demo(running, config)));
   process.stdout.write(`${lines.join('\n')}\n`);
 }

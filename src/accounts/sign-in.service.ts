@@ -42,17 +42,21 @@ export class SignInService {
    */
   async passwordStep(email: string, password: string, client: ClientInfo): Promise<User> {
     const key = normalizeEmail(email) ?? email.trim().toLowerCase();
-    await this.limiter.reserveAttempt(key, client.ip);
+    await this.limiter.reserveAttempt(key);
     let user: User | null;
     let valid: boolean;
     try {
       user = await this.accounts.findUserByEmailWithPassword(key);
-      valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+      const hash = user?.passwordHash ?? (await dummyPasswordHash());
+      valid = await this.limiter.checkPassword(key, client.ip, () =>
+        verifyPassword(password, hash),
+      );
     } catch (error) {
-      await this.limiter.release(key, client.ip);
+      await this.limiter.release(key);
       throw error;
     }
     if (user === null || !valid) {
+      await this.limiter.recordFailure(client.ip);
       if (user !== null) {
         await this.audit.record({
           actor: { type: 'user', id: user.id },

@@ -4,6 +4,8 @@ import helmet from 'helmet';
 import {
   ACCOUNT_FAILURE_LIMIT,
   IP_FAILURE_LIMIT,
+  NORMAL_LANE,
+  SLOW_LANE,
   WINDOW_SECONDS,
 } from '../accounts/login-rate-limiter';
 import { MAX_BILLING_ITEMS, MAX_USERS_PER_REQUEST } from '../billing/provisioning.dto';
@@ -11,6 +13,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { MIN_TOKEN_LENGTH } from '../config/config.schema';
 import { FAILURE_LIMIT, LOCK_SECONDS } from '../enrollment/second-factor.service';
 import { FORM_FIELD_LIMIT } from './field-limits';
+import { JSON_MAX_DEPTH } from './json-depth';
 import { PAGE_SIZE } from './page-query.dto';
 
 export const DOCS_PATH = 'api/docs';
@@ -37,7 +40,9 @@ function limitsDescription(maxMessageBytes: number, bodyLimitBytes: number): str
     `| billing records per provisioning call | ${MAX_BILLING_ITEMS} | 400 invalid_input |`,
     `| provisioning and inbound tokens (server side) | at least ${MIN_TOKEN_LENGTH} characters | the server refuses to start |`,
     `| failed sign-ins per account | ${ACCOUNT_FAILURE_LIMIT} per ${minutes(WINDOW_SECONDS)}, then blocked ${minutes(WINDOW_SECONDS)} | 429 rate_limited, Retry-After |`,
-    `| failed sign-ins per client IP | ${IP_FAILURE_LIMIT} per ${minutes(WINDOW_SECONDS)}, then blocked ${minutes(WINDOW_SECONDS)} | 429 rate_limited, Retry-After |`,
+    `| failed sign-ins per client IP | ${IP_FAILURE_LIMIT} per ${minutes(WINDOW_SECONDS)}, then the IP's checks for accounts not signed in from it before run one at a time, ${SLOW_LANE.holdAfterFailureMs / 1000} s per failure; a right password still signs in | (slower answers) |`,
+    `| password checks in progress per client IP | ${NORMAL_LANE.concurrent} at a time, ${NORMAL_LANE.waiting} waiting (slow lane: ${SLOW_LANE.concurrent}, ${SLOW_LANE.waiting} waiting) | 429 sign_in_busy, Retry-After 1 |`,
+    `| JSON nesting (arrays and objects) | ${JSON_MAX_DEPTH} levels | 400 json_too_deep |`,
     `| consecutive wrong codes (TOTP or recovery code) | ${FAILURE_LIMIT}, then the factor locks for ${minutes(LOCK_SECONDS)} | 429 two_factor_locked, Retry-After |`,
     `| page size of every list | ${PAGE_SIZE} | (pages past the end are empty) |`,
     '',

@@ -74,9 +74,12 @@ export const JSON_BODY_ERRORS: ErrorStatus[] = [400, 413, 415];
 
 /** The sign-in throttle, as the login operation describes it. */
 export const SIGN_IN_LIMIT_NOTE =
-  `Failed sign-ins are limited to ${ACCOUNT_FAILURE_LIMIT} per account and ${IP_FAILURE_LIMIT} ` +
-  `per client IP within ${WINDOW_SECONDS / 60} minutes; beyond that 429 rate_limited with ` +
-  `Retry-After for ${WINDOW_SECONDS / 60} minutes.`;
+  `Failed sign-ins are limited to ${ACCOUNT_FAILURE_LIMIT} per account within ` +
+  `${WINDOW_SECONDS / 60} minutes; beyond that 429 rate_limited with Retry-After for ` +
+  `${WINDOW_SECONDS / 60} minutes. After ${IP_FAILURE_LIMIT} per client IP within ` +
+  `${WINDOW_SECONDS / 60} minutes, that IP's checks for accounts not signed in from it before ` +
+  `are slowed down (never refused for a right password); too many checks in progress from one ` +
+  `IP answer 429 sign_in_busy with Retry-After.`;
 
 /** The lock-out of a second factor, as every operation that checks a code describes it. */
 export const WRONG_CODE_LIMIT_NOTE =

@@ -14,6 +14,8 @@ import { FORM_FIELD_LIMIT } from './field-limits';
 export function statusForCode(code: DomainErrorCode): HttpStatus {
   switch (code) {
     case 'invalid_input':
+    case 'json_too_deep':
+    case 'recipient_not_accepted':
     case 'invalid_enrollment_code':
       return HttpStatus.BAD_REQUEST;
     case 'invalid_credentials':
@@ -41,6 +43,7 @@ export function statusForCode(code: DomainErrorCode): HttpStatus {
     case 'already_approved':
       return HttpStatus.CONFLICT;
     case 'rate_limited':
+    case 'sign_in_busy':
     case 'two_factor_locked':
       return HttpStatus.TOO_MANY_REQUESTS;
     case 'payload_too_large':

@@ -12,12 +12,15 @@ export type DomainErrorCode =
   | 'email_taken'
   | 'owner_exists'
   | 'invalid_input'
+  | 'json_too_deep'
   | 'rate_limited'
+  | 'sign_in_busy'
   | 'provisioning_disabled'
   | 'webhook_disabled'
   // inbound mail
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'recipient_not_accepted'
   | 'storage_unavailable'
   // two-factor (enrollment, sign-in second step, step-up)
   | 'invalid_challenge'

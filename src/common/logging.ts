@@ -52,3 +52,18 @@ export function loggerParams(config: AppConfig): Params {
     },
   };
 }
+
+/**
+ * Settings worth a warning in every process at start, whatever its roles: a process that only
+ * receives mail stores what another will decide under the same setting.
+ */
+export function startupWarnings(config: Pick<AppConfig, 'senderAuth'>): string[] {
+  const warnings: string[] = [];
+  if (config.senderAuth === 'none') {
+    warnings.push(
+      'SENDER_AUTH=none: inbound senders are NOT authenticated. Development only: anyone can ' +
+        'pose as any user by writing their address in From.',
+    );
+  }
+  return warnings;
+}

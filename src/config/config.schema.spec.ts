@@ -131,6 +131,43 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('\n');
   });
 
+  describe('NODE_ENV=production refuses what only development may use', () => {
+    const production = {
+      NODE_ENV: 'production',
+      SECRET_KEY: KEY,
+      MAIL_TRANSPORT: 'smtps://mail.example.se:465',
+      PUBLIC_URL: 'https://desk.example.se',
+    };
+
+    it('starts with a production-fit environment', () => {
+      expect(loadConfig(production).nodeEnv).toBe('production');
+      expect(
+        loadConfig({ ...production, SENDER_AUTH: 'upstream', AUTHSERV_ID: 'mx' }),
+      ).toBeTruthy();
+    });
+
+    it.each<[string, Record<string, string>]>([
+      ['SENDER_AUTH', { SENDER_AUTH: 'none' }],
+      ['SENDER_AUTH', { SENDER_AUTH: ' none ' }],
+      ['MAIL_TRANSPORT', { MAIL_TRANSPORT: 'file:/var/mail/outbox' }],
+      ['PUBLIC_URL', { PUBLIC_URL: 'http://desk.example.se' }],
+      ['PUBLIC_URL', { PUBLIC_URL: '' }],
+      ['SECRET_KEY', { SECRET_KEY: '' }],
+    ])('refuses %s (%j) with one line naming it', (variable, change) => {
+      const error = refusal({ ...production, ...change });
+      expect(error.variable).toBe(variable);
+      expect(error.message).toMatch(new RegExp(`^${variable}: .*production`));
+      expect(error.message).not.toContain('\n');
+    });
+
+    it('refuses a NODE_ENV it does not know rather than running as development', () => {
+      for (const nodeEnv of ['prod', 'Production', 'staging']) {
+        expect(refusal({ ...production, NODE_ENV: nodeEnv }).variable).toBe('NODE_ENV');
+      }
+      expect(loadConfig({ NODE_ENV: 'development', SENDER_AUTH: 'none' }).senderAuth).toBe('none');
+    });
+  });
+
   it('does not echo a bad secret back in the message', () => {
     const secret = 'dGhpcyBpcyBub3QgMzIgYnl0ZXM=';
     expect(refusal({ SECRET_KEY: secret }).message).not.toContain(secret);

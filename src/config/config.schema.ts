@@ -174,9 +174,54 @@ function token(env: Env, name: string): string | undefined {
   return value;
 }
 
-/** Reads and validates every variable of CONTRACT §1; throws ConfigError on the first bad one. */
+const NODE_ENVS = ['development', 'test', 'production'];
+
+function nodeEnvironment(env: Env): string {
+  const value = text(env, 'NODE_ENV', 'development');
+  // a misspelt "prod" must not quietly run with the development allowances
+  if (!NODE_ENVS.includes(value)) {
+    throw new ConfigError('NODE_ENV', `must be ${NODE_ENVS.join(', ')}, got "${value}"`);
+  }
+  return value;
+}
+
+/**
+ * What a production deployment must not run with, even though development allows it: each one
+ * silently removes a protection instead of failing loudly. (A missing SECRET_KEY is refused
+ * where it is read.)
+ */
+function refuseDevelopmentSettings(config: AppConfig): void {
+  if (config.nodeEnv !== 'production') return;
+  if (config.senderAuth === 'none') {
+    // anyone could write in as any user: the whole recovery rests on sender authentication
+    throw new ConfigError(
+      'SENDER_AUTH',
+      'none is for development only; NODE_ENV=production needs dmarc or upstream',
+    );
+  }
+  if (config.mailTransport.kind === 'file') {
+    // replies would only land in a local directory: account holders would never get the link
+    // that lets them cancel a recovery someone else asked for
+    throw new ConfigError(
+      'MAIL_TRANSPORT',
+      'file: is for development only; NODE_ENV=production needs smtp:// or smtps://',
+    );
+  }
+  if (!config.publicUrl.startsWith('https://')) {
+    // mailed links carry single-use tokens (cancel a recovery); the default is localhost
+    throw new ConfigError('PUBLIC_URL', 'must be an https:// URL when NODE_ENV=production');
+  }
+}
+
+/** Reads and validates every variable; throws ConfigError on the first bad one. */
 export function loadConfig(env: Env): AppConfig {
-  const nodeEnv = text(env, 'NODE_ENV', 'development');
+  const config = readConfig(env);
+  refuseDevelopmentSettings(config);
+  return config;
+}
+
+function readConfig(env: Env): AppConfig {
+  const nodeEnv = nodeEnvironment(env);
   const supportAddresses = emailList(env, 'SUPPORT_ADDRESSES', 'support@recovery-desk.test');
   const mode = senderAuth(env);
   const authservId = optional(env, 'AUTHSERV_ID');

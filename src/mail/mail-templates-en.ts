@@ -67,6 +67,19 @@ export const enTemplates: TemplateCatalog = {
     ],
   }),
 
+  recovery_no_second_factor: ({ name, signInUrl }, { supportAddress }) => ({
+    subject: 'Two-factor authentication: you can sign in with your password',
+    blocks: [
+      `Hello ${name},`,
+      'We received your e-mail about resetting two-factor authentication (2FA). Signing in to your account does not ask for a code from an authenticator app at the moment, so there is nothing for us to reset, and you do not need to send us any card or account details.',
+      'Sign in with your e-mail address and your password. If you are asked to set up two-factor authentication, follow the steps on the screen.',
+      { link: signInUrl, label: 'Sign in' },
+      `Did you not write to us? Then you can ignore this message: nothing has been changed on your account. If you have any questions, write to us at ${supportAddress}.`,
+      NEVER_ASK,
+      SIGNATURE,
+    ],
+  }),
+
   recovery_approved: ({ name, signInUrl }, { supportAddress }) => ({
     subject: 'Your two-factor authentication has been reset',
     blocks: [

@@ -68,6 +68,19 @@ export const svTemplates: TemplateCatalog = {
     ],
   }),
 
+  recovery_no_second_factor: ({ name, signInUrl }, { supportAddress }) => ({
+    subject: 'Tvåfaktorsautentisering: du kan logga in med ditt lösenord',
+    blocks: [
+      `Hej ${name}!`,
+      'Vi har tagit emot ditt e-postmeddelande om att återställa tvåfaktorsautentisering (2FA). När du loggar in på ditt konto efterfrågas just nu ingen kod från en autentiseringsapp, så det finns inget för oss att återställa, och du behöver inte skicka några kort- eller kontouppgifter till oss.',
+      'Logga in med din e-postadress och ditt lösenord. Om du uppmanas att aktivera tvåfaktorsautentisering följer du stegen på skärmen.',
+      { link: signInUrl, label: 'Logga in' },
+      `Har du inte skrivit till oss? Då kan du bortse från det här meddelandet: ingenting har ändrats på ditt konto. Har du frågor är du välkommen att skriva till oss på ${supportAddress}.`,
+      NEVER_ASK,
+      SIGNATURE,
+    ],
+  }),
+
   recovery_approved: ({ name, signInUrl }, { supportAddress }) => ({
     subject: 'Din tvåfaktorsautentisering har återställts',
     blocks: [

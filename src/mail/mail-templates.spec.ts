@@ -30,6 +30,7 @@ const SAMPLES: { [T in MailTemplate]: { vars: MailTemplateVars[T]; link?: string
     link: LINK,
   },
   recovery_more_info: { vars: { name: HOSTILE } },
+  recovery_no_second_factor: { vars: { name: HOSTILE, signInUrl: LINK }, link: LINK },
   recovery_approved: { vars: { name: HOSTILE, signInUrl: LINK }, link: LINK },
   recovery_denied: { vars: { name: HOSTILE, reason: `Not enough <b>proof</b>\nTry again` } },
   recovery_org_notice: {
@@ -50,7 +51,7 @@ const cases = MAIL_TEMPLATES.flatMap((template) =>
 describe('mail templates', () => {
   it('has a sample for every template', () => {
     expect(Object.keys(SAMPLES).sort()).toEqual([...MAIL_TEMPLATES].sort());
-    expect(MAIL_TEMPLATES).toHaveLength(7);
+    expect(MAIL_TEMPLATES).toHaveLength(8);
   });
 
   it.each(cases)('%s renders in %s with every variable escaped', (template, locale) => {

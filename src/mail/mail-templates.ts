@@ -21,6 +21,11 @@ export type MailTemplateVars = {
   };
   /** rejections after CONTRACT §4 step 3: NEVER says which factor failed */
   recovery_more_info: { name?: string };
+  /**
+   * a recovery request from a user whose sign-in asks for no second factor (no_active_2fa): only
+   * tells the account holder to sign in with their password, nothing about billing or checks
+   */
+  recovery_no_second_factor: { name: string; signInUrl: string };
   recovery_approved: { name: string; signInUrl: string };
   recovery_denied: { name: string; reason: string };
   recovery_org_notice: {
@@ -43,6 +48,7 @@ const VAR_SPECS: { [T in MailTemplate]: Record<keyof MailTemplateVars[T], VarKin
   two_factor_reset_by_admin: { name: 'text', adminName: 'text', resetAt: 'date', signInUrl: 'url' },
   recovery_received: { name: 'text', cancelUrl: 'url', expiresAt: 'date' },
   recovery_more_info: { name: 'text?' },
+  recovery_no_second_factor: { name: 'text', signInUrl: 'url' },
   recovery_approved: { name: 'text', signInUrl: 'url' },
   recovery_denied: { name: 'text', reason: 'longText' },
   recovery_org_notice: {

@@ -61,6 +61,9 @@ export class QueueWorker {
         `${options.name} job failed`,
       );
     });
+    options.logger.log(
+      `consuming queue ${options.name} (concurrency ${options.concurrency}, Redis prefix ${config.redisPrefix})`,
+    );
     void this.ensureSchedulers();
     this.timer = setInterval(() => void this.ensureSchedulers(), SCHEDULER_CHECK_MS);
     this.timer.unref();

@@ -104,7 +104,10 @@ export class SignInPagesController {
         const data = { ...page, formError: t.signIn.wrongCredentials };
         return this.pages.render(request, response, 'signIn', data, 401);
       }
-      if (error instanceof DomainError && error.code === 'rate_limited') {
+      if (
+        error instanceof DomainError &&
+        (error.code === 'rate_limited' || error.code === 'sign_in_busy')
+      ) {
         const minutes = retryMinutes(error, response);
         const data = { ...page, formError: t.signIn.rateLimited(minutes) };
         return this.pages.render(request, response, 'signIn', data, 429);

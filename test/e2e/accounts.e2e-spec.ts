@@ -211,13 +211,14 @@ describe('sign-in rate limits', () => {
     await signIn(t.http, user.email);
   });
 
-  it(`throttles a client after ${IP_FAILURE_LIMIT} failures across different accounts`, async () => {
-    for (let attempt = 0; attempt < IP_FAILURE_LIMIT; attempt += 1) {
+  it(`after ${IP_FAILURE_LIMIT} failures across other accounts from one address, a right password from it still signs in`, async () => {
+    for (let attempt = 0; attempt < IP_FAILURE_LIMIT + 2; attempt += 1) {
       await login(t, uniqueEmail('spray'), 'password123').expect(401);
     }
+    // a colleague behind the same NAT: never signed in from here before, right password
     const user = await makeUser(t.dataSource);
-    const limited = await login(t, user.email, DEFAULT_PASSWORD).expect(429);
-    expectErrorShape(limited.body, 429);
-    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    await signIn(t.http, user.email);
+    // the guesser's next wrong password is still just wrong
+    await login(t, uniqueEmail('spray'), 'password123').expect(401);
   });
 });

@@ -6,7 +6,7 @@ import { DEMO_PASSWORD } from '../../src/billing/demo-seed.service';
 import { makeOrganization, makeBilling, makeUser, signIn, uniqueEmail } from '../helpers/factories';
 import { CliResult, runCli } from '../helpers/run-cli';
 import { enrollAtSignIn } from '../helpers/two-factor';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { PRODUCTION_ENV, startTestApp, TestApp } from '../helpers/test-app';
 
 // each command is a process of its own that boots the application: slow on a busy 2-core machine
 jest.setTimeout(180_000);
@@ -97,7 +97,7 @@ describe('npm run cli (src/cli.ts as a real process, on the run database)', () =
 
   it('seed:demo refuses to run with NODE_ENV=production', async () => {
     expectOneLineRefusal(
-      await runCli(['seed:demo'], { env: { NODE_ENV: 'production' } }),
+      await runCli(['seed:demo'], { env: PRODUCTION_ENV }),
       1,
       /refuses .*production/,
     );

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { Client } from 'pg';
 import { createScratchDatabase, ScratchDatabase } from '../helpers/scratch-database';
 import { spawnApp, SpawnedApp, waitForOutput } from '../helpers/spawn-app';
-import { testEnv } from '../helpers/test-app';
+import { PRODUCTION_ENV, testEnv } from '../helpers/test-app';
 
 /** Waits for the child to exit; fails (rather than hangs) if it does not within the limit. */
 async function exitOf(app: SpawnedApp, limitMs: number): Promise<number | null> {
@@ -69,7 +69,7 @@ describe('the real process (src/main.ts)', () => {
 
   it('never seeds a demo with NODE_ENV=production', async () => {
     database = await createScratchDatabase('prod', { create: false });
-    app = spawnApp({ ...testEnv(), NODE_ENV: 'production', DATABASE_URL: database.url });
+    app = spawnApp({ ...testEnv(), ...PRODUCTION_ENV, DATABASE_URL: database.url });
     await waitForOutput(app, /Recovery Desk running/, 90_000);
     expect(await countRows(database.url, 'organizations')).toBe(0);
     expect(app.output()).not.toMatch(/password:/);

@@ -287,7 +287,7 @@ describe('support-mediated recovery', () => {
     expect(world.sink.to(member.email)).toEqual([]);
   });
 
-  it('tells a user without active 2FA only that more information is needed', async () => {
+  it('answers a user without active 2FA with an auto-reply', async () => {
     const member = await makeMember(world, clinic, 'practitioner', { twoFactor: false });
     const sent = await sendRecoveryMail(world, clinic, member.email, `Card ${clinic.last4}`);
     expect((await requestRow(world.t.dataSource, sent.requestId as string)).reason).toBe(

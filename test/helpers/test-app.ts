@@ -14,6 +14,13 @@ export const TEST_INBOUND_TOKEN = 'test-inbound-token-0123456789abcdef';
 /** A fixed 32-byte key so tests never write a development key under var/ */
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
+/** What NODE_ENV=production needs on top of testEnv() to start (it refuses development settings). */
+export const PRODUCTION_ENV = {
+  NODE_ENV: 'production',
+  MAIL_TRANSPORT: 'smtp://127.0.0.1:1',
+  PUBLIC_URL: 'https://desk.example.test',
+};
+
 export interface TestApp extends RunningApp {
   http: TestAgent;
   dataSource: DataSource;

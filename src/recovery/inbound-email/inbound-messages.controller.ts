@@ -18,16 +18,21 @@ import { InboundMessageStore } from './inbound-message-store.service';
 import { InboundMessagesQueryDto } from './inbound-messages.dto';
 import { InboundMessagesService } from './inbound-messages.service';
 import { InboundTokenGuard } from './inbound-token.guard';
+import { SupportRecipients } from './support-recipients';
 import { webhookEnvelope } from './webhook-envelope';
 
 @ApiTags('inbound mail')
 @Controller('api/inbound/messages')
 export class InboundMessagesController {
+  private readonly recipients: SupportRecipients;
+
   constructor(
     private readonly store: InboundMessageStore,
     private readonly messages: InboundMessagesService,
     private readonly config: AppConfigService,
-  ) {}
+  ) {
+    this.recipients = new SupportRecipients(config.get('supportAddresses'));
+  }
 
   /**
    * The webhook for an MTA or mail provider: the raw message as the body. The body is read here
@@ -45,13 +50,25 @@ export class InboundMessagesController {
   @ApiHeader({ name: 'X-Envelope-To', required: false })
   @ApiHeader({ name: 'X-Client-Ip', required: false })
   @ApiHeader({ name: 'X-Client-Helo', required: false })
-  @ApiOperation({ summary: 'Submit one received message (raw RFC 5322 bytes)' })
+  @ApiOperation({
+    summary: 'Submit one received message (raw RFC 5322 bytes)',
+    description:
+      'A recipient in X-Envelope-To outside SUPPORT_ADDRESSES (compared case-insensitively, as ' +
+      'SMTP does) is refused with 400 recipient_not_accepted; nothing is stored.',
+  })
   @ApiResponse({ status: 202, description: 'stored durably: { id }' })
   async receive(
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ id: string }> {
     const envelope = webhookEnvelope(request.headers);
+    // the same rule as SMTP's RCPT TO (550 there): mail for anyone else is not ours to store
+    if (this.recipients.refused(envelope.rcptTo).length > 0) {
+      throw new DomainError(
+        'recipient_not_accepted',
+        'X-Envelope-To names an address this service does not receive mail for',
+      );
+    }
     if (!request.is('message/rfc822')) {
       throw new DomainError('unsupported_media_type', 'Content-Type must be message/rfc822');
     }

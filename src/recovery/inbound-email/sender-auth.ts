@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { authenticate } from 'mailauth';
 import { promises as dns } from 'node:dns';
 import { AppConfigService } from '../../config/app-config.service';
@@ -41,21 +41,12 @@ export function buildResolver(servers: string[]): DnsResolve {
  * back-off instead of the message being rejected.
  */
 @Injectable()
-export class SenderAuthenticator implements OnModuleInit {
+export class SenderAuthenticator {
   private readonly logger = new Logger(SenderAuthenticator.name);
   private readonly resolve: DnsResolve;
 
   constructor(private readonly config: AppConfigService) {
     this.resolve = buildResolver(config.get('dnsServers'));
-  }
-
-  onModuleInit(): void {
-    if (this.config.get('senderAuth') === 'none') {
-      this.logger.warn(
-        'SENDER_AUTH=none: inbound senders are NOT authenticated. Development only: anyone can ' +
-          'pose as any user by writing their address in From.',
-      );
-    }
   }
 
   async authenticate(

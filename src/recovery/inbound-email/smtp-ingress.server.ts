@@ -13,10 +13,10 @@ import {
   SMTPServerOptions,
   SMTPServerSession,
 } from 'smtp-server';
-import { normalizeEmail } from '../../accounts/email-address';
 import { AppConfigService } from '../../config/app-config.service';
 import { readBounded } from './bounded-body';
 import { InboundMessageStore } from './inbound-message-store.service';
+import { SupportRecipients } from './support-recipients';
 
 /** Connection, command and idle limits: generous for a real MTA, short for a slow-loris. */
 export const SMTP_LIMITS = {
@@ -44,15 +44,13 @@ function smtpError(message: string, responseCode: number): Error {
 export class SmtpIngressServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SmtpIngressServer.name);
   private server: SMTPServer | undefined;
-  private readonly supportAddresses: Set<string>;
+  private readonly recipients: SupportRecipients;
 
   constructor(
     private readonly config: AppConfigService,
     private readonly store: InboundMessageStore,
   ) {
-    this.supportAddresses = new Set(
-      config.get('supportAddresses').map((address) => normalizeEmail(address) ?? address),
-    );
+    this.recipients = new SupportRecipients(config.get('supportAddresses'));
   }
 
   /** The port actually bound (SMTP_PORT=0 lets the OS choose, as tests do). */
@@ -132,8 +130,7 @@ export class SmtpIngressServer implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private onRcptTo(address: SMTPServerAddress, callback: SmtpCallback): void {
-    const normalized = normalizeEmail(address.address);
-    if (normalized === undefined || !this.supportAddresses.has(normalized)) {
+    if (!this.recipients.accepts(address.address)) {
       return callback(smtpError('No such mailbox here', 550));
     }
     callback();

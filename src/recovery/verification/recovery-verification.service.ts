@@ -247,15 +247,24 @@ export class RecoveryVerificationService extends InboundMessageHandler {
     // check failed (CONTRACT §5).
     if (replyTo !== undefined) {
       await this.mail.enqueue(
-        {
-          ...this.reply(message, replyTo),
-          template: 'recovery_more_info',
-          vars: { name: replyTo.name },
-        },
+        { ...this.reply(message, replyTo), ...this.rejectionMail(reason, replyTo) },
         manager,
       );
     }
     return { decision: 'rejected', reason, requestId: inserted.id, subject: inserted.subject };
+  }
+
+  /**
+   * A user whose sign-in asks for no second factor needs no recovery: tell them to sign in with
+   * their password rather than send them looking for billing details they do not need.
+   */
+  private rejectionMail(reason: RejectionReason, user: User) {
+    return reason === 'no_active_2fa'
+      ? {
+          template: 'recovery_no_second_factor' as const,
+          vars: { name: user.name, signInUrl: `${this.config.get('publicUrl')}/login` },
+        }
+      : { template: 'recovery_more_info' as const, vars: { name: user.name } };
   }
 
   /** The article's advice is to ask a local admin first: tell them, an independent channel. */
