@@ -25,7 +25,8 @@ export const SMTP_LIMITS = {
   /** messages one connection may deliver before it must reconnect */
   maxMessagesPerConnection: 100,
   socketTimeoutMs: 60_000,
-  closeTimeoutMs: 30_000,
+  /** shutdown waits this long for sessions; with the workers' 15 s it stays under main.ts's 25 s */
+  closeTimeoutMs: 8_000,
 };
 
 type SmtpCallback = (error?: Error | null) => void;
