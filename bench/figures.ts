@@ -1,12 +1,12 @@
-/** Turns the measurements into the table of DESIGN.md "Performance goals" with PASS/FAIL. */
+/** Turns the measurements into the table of README.md "Benchmarks" with PASS/FAIL. */
 import type { BenchParams } from './params';
 import type { MemoryFigures, ScaleFigures } from './phases';
 import { fmt, ratio, renderTable, Row } from './report';
 import type { LoadResult } from './sign-in';
 
-/** DESIGN.md: the pipeline at least half as fast as bare mailparser. */
+/** the pipeline at least half as fast as bare mailparser. */
 const PIPELINE_GOAL = 0.5;
-/** DESIGN.md: sign-in at least 60 % of the requests/s of GET /health. */
+/** sign-in at least 60 % of the requests/s of GET /health. */
 const SIGN_IN_GOAL = 0.6;
 /**
  * "The same rates" at 1M as at 1k: within 20 %, as the machine is shared and runs seconds apart

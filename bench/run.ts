@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick]`: the performance goals of DESIGN.md, measured as ratios within one
+ * `npm run bench [-- --quick]`: the performance goals (README.md, Benchmarks), measured as ratios within one
  * run on this machine, against the real app in a child process (built dist/main.js by default),
  * on a throw-away database and Redis prefix of its own. Prints a table with PASS/FAIL per goal.
  * See bench/README.md for what each figure means and the BENCH_* parameters.

@@ -4,7 +4,7 @@ import { isUUID } from 'class-validator';
 import type { BillingValues } from './billing.repository';
 import { BillingItemDto, billingValues, validatePlain } from './provisioning.dto';
 
-/** The CSV's columns (CONTRACT §6), in their documented order. */
+/** The CSV's columns (README.md, Command line), in their documented order. */
 export const BILLING_CSV_COLUMNS = [
   'organization_id',
   'kind',

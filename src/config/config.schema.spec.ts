@@ -13,7 +13,7 @@ function refusal(env: Record<string, string>): ConfigError {
 }
 
 describe('loadConfig', () => {
-  it('has the CONTRACT defaults for an empty environment', () => {
+  it('has the documented defaults for an empty environment', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       nodeEnv: 'development',

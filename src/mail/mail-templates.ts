@@ -2,7 +2,7 @@ import { blocksToHtml, blocksToText, MailBlock, oneLine } from './mail-format';
 import { enTemplates } from './mail-templates-en';
 import { svTemplates } from './mail-templates-sv';
 
-/** Every message the system sends (CONTRACT §5), with the variables each one needs. */
+/** Every message the system sends (templates in this folder), with the variables each one needs. */
 export type MailTemplateVars = {
   two_factor_enabled: { name: string };
   two_factor_reset_by_admin: {
@@ -19,7 +19,7 @@ export type MailTemplateVars = {
     /** ISO 8601 */
     expiresAt: string;
   };
-  /** rejections after CONTRACT §4 step 3: NEVER says which factor failed */
+  /** rejections after docs/architecture.md, step 10: NEVER says which factor failed */
   recovery_more_info: { name?: string };
   /**
    * a recovery request from a user whose sign-in asks for no second factor (no_active_2fa): only

@@ -70,7 +70,7 @@ export class MailTransport implements OnApplicationShutdown {
       references: mail.references.length > 0 ? mail.references : undefined,
       headers: {
         // RFC 3834: marks the message as automatic, so well-behaved systems do not answer it;
-        // replies to inbound mail say so explicitly (CONTRACT §4 step 6).
+        // replies to inbound mail say so explicitly (docs/architecture.md, step 15).
         'Auto-Submitted': mail.autoReply ? 'auto-replied' : 'auto-generated',
         // Exchange's equivalent: no out-of-office or read receipts back to the support inbox
         'X-Auto-Response-Suppress': 'All',

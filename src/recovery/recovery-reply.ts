@@ -1,7 +1,7 @@
 import type { User } from '../accounts/user.entity';
 
 /**
- * Addressing of every reply about a recovery request (CONTRACT §4 step 6): to the user's own
+ * Addressing of every reply about a recovery request (docs/architecture.md, step 15): to the user's own
  * login address — the authenticated sender, never a Reply-To —, in their locale, marked
  * `Auto-Submitted: auto-replied`, and threaded under the message they wrote.
  */

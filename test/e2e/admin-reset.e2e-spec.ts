@@ -231,7 +231,7 @@ describe('organization admin: users page and 2FA reset with step-up', () => {
       .expect(401);
   });
 
-  it('refuses with the CONTRACT statuses and changes nothing', async () => {
+  it('refuses with the documented statuses and changes nothing', async () => {
     const { owner, admin, plainAdmin, practitioner } = await team();
     const outsider = await member((await makeOrganization(t.dataSource)).id, 'practitioner');
     const step = await awayFromStepEdge();

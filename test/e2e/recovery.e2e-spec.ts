@@ -15,7 +15,7 @@ import {
 import { bearer, loginChallenge } from '../helpers/two-factor';
 
 /**
- * CONTRACT §4 end to end: real SMTP in (DKIM-signed, DNS answered by the test's own server), real
+ * The recovery pipeline (docs/architecture.md) end to end: real SMTP in (DKIM-signed, DNS answered by the test's own server), real
  * PostgreSQL and Redis, real SMTP sink out.
  */
 describe('support-mediated recovery', () => {

@@ -1,4 +1,4 @@
-/** The CONTRACT §2 error shape: { statusCode, error, message } (plus an optional machine code). */
+/** The error shape of every API failure: { statusCode, error, message } (plus an optional machine code). */
 export function expectErrorShape(body: unknown, status: number): void {
   expect(body).toEqual(
     expect.objectContaining({

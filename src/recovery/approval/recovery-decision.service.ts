@@ -27,7 +27,7 @@ export function hashCancelToken(token: string): Buffer {
 /**
  * What happens to a request after it reached the agents' queue: approvals, denial, cancellation by
  * the mailbox owner or an organization admin, expiry, and the reset itself. Every transition is a
- * guarded update in one transaction with its audit event (DESIGN.md "The request state machine").
+ * guarded update in one transaction with its audit event (docs/architecture.md, The request state machine).
  */
 @Injectable()
 export class RecoveryDecisionService {

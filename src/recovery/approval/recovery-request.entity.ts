@@ -12,7 +12,7 @@ export const REQUEST_STATUSES = [
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-/** Why a request was rejected (CONTRACT §2): the names are part of the external contract. */
+/** Why a request was rejected: the names are part of the API. */
 export const REJECTION_REASONS = [
   'sender_not_authenticated',
   'ambiguous_sender',

@@ -165,7 +165,7 @@ export class RecoveryRequestRepository {
   }
 
   /**
-   * The guarded transition of DESIGN.md: `UPDATE … WHERE id = $1 AND status IN (from)`. Returns
+   * The guarded transition: `UPDATE … WHERE id = $1 AND status IN (from)`. Returns
    * the updated row, or null when the request was no longer in one of the `from` states — so two
    * agents clicking at once give one decision.
    */

@@ -1,7 +1,7 @@
 import type { RecoveryApproval } from './recovery-approval.entity';
 import type { RecoveryRequest } from './recovery-request.entity';
 
-/** What an agent sees of a request (CONTRACT §2): checks and risk, never billing values. */
+/** What an agent sees of a request: checks and risk, never billing values. */
 export function requestSummary(request: RecoveryRequest) {
   return {
     id: request.id,

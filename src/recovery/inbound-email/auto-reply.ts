@@ -1,6 +1,6 @@
 /**
  * Loop safety: recognizes mail written by a machine — auto-replies, bounces, delivery and other
- * reports, list and bulk mail (CONTRACT §4 step 1). Such a message is `ignored`: it never produces
+ * reports, list and bulk mail (docs/architecture.md, step 6). Such a message is `ignored`: it never produces
  * a request and never gets a reply, so two auto-responders can never ping-pong through us
  * (RFC 3834 §2, RFC 5230 §4.5). Pure: headers in, reason out.
  */

@@ -17,7 +17,7 @@ import { SenderAuthenticator } from './sender-auth';
     InboundMessageProcessingService,
     SenderAuthenticator,
     InboundRawPurgeService,
-    // the hand-off to the recovery verification (CONTRACT §4 steps 3–6)
+    // the hand-off to the recovery verification (docs/architecture.md, steps 10–15)
     { provide: InboundMessageHandler, useExisting: RecoveryVerificationService },
   ],
 })

@@ -46,7 +46,7 @@ export function outcomeKey(
 }
 
 /**
- * The inbound pipeline (CONTRACT §4 steps 1–2): parse, classify automatic mail (ignored, no
+ * The inbound pipeline (docs/architecture.md, steps 5–9): parse, classify automatic mail (ignored, no
  * reply), authenticate the sender, then hand the message to the recovery verification. Idempotent:
  * the row is locked and must still be `stored` in the transaction that records the outcome, and
  * the outcome key is unique, so a job run twice or a message delivered twice yields one outcome.

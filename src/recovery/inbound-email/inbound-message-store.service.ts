@@ -4,7 +4,7 @@ import { InboundEmailQueue } from './inbound-email.queue';
 import { InboundMessageRepository, NewInboundMessage } from './inbound-message.repository';
 
 /**
- * The front door's one rule (DESIGN.md "Durability"): a message is acknowledged only after its
+ * The front door's one rule (docs/architecture.md, Durability): a message is acknowledged only after its
  * raw bytes and envelope are committed. Enqueueing comes after the commit and never delays or
  * fails the acknowledgement: with Redis away the row simply waits for the outbox sweeper.
  */

@@ -4,8 +4,8 @@ import type { ParsedInboundMessage } from './message-parser';
 import type { SenderAuthentication } from './sender-auth-decision';
 
 /**
- * ─── HAND-OFF TO THE RECOVERY VERIFICATION (issue 5) ───────────────────────────────────────────
- * What the inbound pipeline passes on for every message that is not automatic mail (CONTRACT §4
+ * ─── HAND-OFF TO THE RECOVERY VERIFICATION ───────────────────────────────────────────
+ * What the inbound pipeline passes on for every message that is not automatic mail (docs/architecture.md,
  * step 1) and is the first of its (authentication result, sender, Message-ID): the parsed
  * message, its envelope and the sender authentication result (step 2).
  */
@@ -30,7 +30,7 @@ export interface InboundMessageForVerification {
 export interface InboundMessageOutcome {
   /** e.g. 'rejected', 'awaiting_approval'; 'recorded' while no verification exists */
   decision: string;
-  /** CONTRACT §2 rejection reason when rejected (e.g. 'sender_not_authenticated'), else null */
+  /** rejection reason when rejected (e.g. 'sender_not_authenticated'), else null */
   reason: string | null;
   /** the recovery request created for this message, if any */
   requestId: string | null;
@@ -57,7 +57,7 @@ export abstract class InboundMessageHandler {
 
   /**
    * Sender authentication failed: record `rejected` / `sender_not_authenticated`.
-   * NEVER send mail from here — the From address may be forged (CONTRACT §4 step 2).
+   * NEVER send mail from here — the From address may be forged (docs/architecture.md, step 7).
    */
   abstract rejectUnauthenticated(
     message: InboundMessageForVerification,
@@ -66,7 +66,7 @@ export abstract class InboundMessageHandler {
 }
 
 /**
- * Until the verification exists (issue 5): record the authentication result on the message and
+ * Until the verification exists: record the authentication result on the message and
  * nothing else — no request, no mail.
  */
 @Injectable()

@@ -5,7 +5,7 @@ import { InboundMessageRepository } from './inbound-message.repository';
 const PURGE_BATCH = 500;
 
 /**
- * Card data never lingers (DESIGN.md): a user may paste a full card number or IBAN into a
+ * Card data never lingers (docs/architecture.md, Masking and retention): a user may paste a full card number or IBAN into a
  * message, so its raw bytes are dropped RAW_RETENTION_DAYS after receipt. The decision, the
  * authentication result, the metadata and the audit trail stay. Rows still `stored` keep their
  * bytes: they have not been processed yet.

@@ -1,5 +1,5 @@
 /**
- * Whether the From address of a message is proven (CONTRACT §4 step 2). "From: is a claim, not a
+ * Whether the From address of a message is proven (docs/architecture.md, step 7). "From: is a claim, not a
  * proof": only what a cryptographic signature or the sending domain's own policy vouches for
  * counts. Pure functions over mailauth's results and the message's header fields, so every rule
  * is unit-tested beside this file; sender-auth.ts does the DNS work around them.

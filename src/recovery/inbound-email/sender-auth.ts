@@ -36,7 +36,7 @@ export function buildResolver(servers: string[]): DnsResolve {
 }
 
 /**
- * Authenticates the sender of a message per SENDER_AUTH (CONTRACT §1, §4 step 2). Throws
+ * Authenticates the sender of a message per SENDER_AUTH (docs/operations.md, Configuration; docs/architecture.md, step 7). Throws
  * TemporaryAuthenticationError when DNS could not answer for now; the job is then retried with
  * back-off instead of the message being rejected.
  */

@@ -36,7 +36,7 @@ function smtpError(message: string, responseCode: number): Error {
 }
 
 /**
- * Inbound SMTP (CONTRACT §3), started when ROLES includes smtp. Accepts mail for
+ * Inbound SMTP (docs/architecture.md, step 1), started when ROLES includes smtp. Accepts mail for
  * SUPPORT_ADDRESSES only (550 otherwise), announces SIZE and answers 552 above MAX_MESSAGE_BYTES
  * without holding more than that, and answers 250 with the stored id only once the raw bytes and
  * the envelope are committed — 451 when PostgreSQL cannot take them.

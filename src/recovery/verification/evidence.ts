@@ -7,11 +7,11 @@ import { idShape, normalizeStudentId, studentIdCandidates } from './student-id';
 import { truncateAtWhitespace, VISIBLE_TEXT_MAX_CHARS } from './visible-text';
 
 /**
- * The evidence check of CONTRACT §4 step 5: does the visible, newly written text of the message
+ * The evidence check of docs/architecture.md, step 12: does the visible, newly written text of the message
  * (visible-text.ts) contain the last 4 digits, the holder name or — for academic organizations —
  * the student ID of what pays the user's organization?
  *
- * Evidence is weak (DESIGN.md "Security principles"): this is a filter in front of a human, never
+ * Evidence is weak (docs/architecture.md, Security principles as implemented): this is a filter in front of a human, never
  * the proof. Hence: a message listing many candidates proves nothing (ambiguous_evidence), every
  * comparison is constant-time and runs over every billing record, and the result says only
  * matched / not matched / not applicable per factor — never a billing value.

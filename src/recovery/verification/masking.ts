@@ -4,7 +4,7 @@ import { wordTokens } from './name-normalization';
 import { truncateAtWhitespace } from './visible-text';
 
 /**
- * Masking of what agents may read of a message (`bodyExcerpt`, CONTRACT §2): full card numbers,
+ * Masking of what agents may read of a message (`bodyExcerpt`, GET /api/recovery/requests/:id): full card numbers,
  * IBANs and every evidence value the sender wrote. Billing values are never shown to agents; a
  * pasted card number or IBAN must not linger in anything stored for display.
  *

@@ -1,7 +1,7 @@
 /**
  * Removes everything from a plain-text message body that the sender did not newly write: quoted
  * earlier messages and the signature. Recovery evidence counts only in the newly written text
- * (CONTRACT §4 step 5): a user who merely hits "reply" on a receipt ("card ending 4242") must not
+ * (docs/architecture.md, step 12): a user who merely hits "reply" on a receipt ("card ending 4242") must not
  * pass the check without knowing anything, and a hijacked mailbox is full of such receipts.
  *
  * Every rule here errs towards removing too much: a cut can only lose evidence (the request is

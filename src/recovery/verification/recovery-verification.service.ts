@@ -27,7 +27,7 @@ import { senderAddress } from './sender-match';
 import { extractVisibleText } from './visible-text';
 import { RiskSignalsService } from './risk-signals.service';
 
-/** 3 evidence failures per user per 24 hours, then rate_limited (CONTRACT §4 step 4). */
+/** 3 evidence failures per user per 24 hours, then rate_limited (docs/architecture.md, step 11). */
 export const EVIDENCE_FAILURE_LIMIT = 3;
 const DAY_MS = 24 * 3600_000;
 
@@ -44,7 +44,7 @@ type Draft = Pick<RecoveryRequest, 'sender' | 'userId' | 'organizationId'> & {
 };
 
 /**
- * CONTRACT §4 steps 3–6 for an inbound message: who sent it, may they ask, what evidence did they
+ * docs/architecture.md, steps 10–15, for an inbound message: who sent it, may they ask, what evidence did they
  * give — and the request that results. Runs inside the transaction that finishes the inbound
  * message, so the request, its audit events and its mails commit with it, exactly once.
  */
@@ -244,7 +244,7 @@ export class RecoveryVerificationService extends InboundMessageHandler {
       manager,
     );
     // Only rejections after the sender was matched to a user are answered, and never with which
-    // check failed (CONTRACT §5).
+    // check failed (src/mail/mail-templates.ts).
     if (replyTo !== undefined) {
       await this.mail.enqueue(
         { ...this.reply(message, replyTo), ...this.rejectionMail(reason, replyTo) },

@@ -8,7 +8,7 @@ import { RecoveryRequestRepository } from '../approval/recovery-request.reposito
 
 const DAY_MS = 24 * 3600_000;
 
-/** What an agent weighs beside the checks (CONTRACT §2 `risk`). */
+/** What an agent weighs beside the checks (the `risk` of GET /api/recovery/requests/:id). */
 @Injectable()
 export class RiskSignalsService {
   constructor(

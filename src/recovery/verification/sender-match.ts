@@ -2,7 +2,7 @@ import type { AddressObject, EmailAddress, HeaderLines } from 'mailparser';
 import { normalizeEmail } from '../../accounts/email-address';
 
 /**
- * The single From address of a message (CONTRACT §4 step 3), normalized as login e-mails are
+ * The single From address of a message (docs/architecture.md, step 10), normalized as login e-mails are
  * (`normalizeEmail`: lower-case, IDN domain in ASCII), ready to be looked up among users. Display
  * names are ignored: `"admin@victim.se" <attacker@evil.example>` is attacker@evil.example.
  *

@@ -73,7 +73,7 @@ function tidy(text: string): string {
 }
 
 /**
- * The visible, newly written text of a message (CONTRACT §4 step 5): the text part; the HTML part
+ * The visible, newly written text of a message (docs/architecture.md, step 12): the text part; the HTML part
  * turned into visible text only when there is no (non-blank) text part; then without quoted
  * earlier messages and the signature (quoted-text.ts), invisible characters removed, and capped
  * at VISIBLE_TEXT_MAX_CHARS. The same text feeds the evidence check and the agents' excerpt, so an
