@@ -68,7 +68,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const logger = new NestLogger('Startup');
   for (const warning of startupWarnings(config)) logger.warn(warning);
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
-  configureHttp(app);
+  configureHttp(app, config);
 
   let httpUrl: string | undefined;
   if (config.roles.has('api')) {
@@ -81,8 +81,13 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   return { app, config, httpUrl, close: () => app.close() };
 }
 
-export function configureHttp(app: NestExpressApplication): void {
+export function configureHttp(
+  app: NestExpressApplication,
+  config: Pick<AppConfig, 'trustProxy'>,
+): void {
   app.disable('x-powered-by');
+  // request.ip is the client's address only behind proxies named in TRUST_PROXY
+  app.set('trust proxy', config.trustProxy);
   app.use(helmet({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } }));
   app.use(cookieParser());
   // every JSON body is checked for nesting depth before it is parsed (see common/json-depth.ts);

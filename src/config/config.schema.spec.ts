@@ -86,6 +86,19 @@ describe('loadConfig', () => {
     expect([...config.roles].sort()).toEqual(['api', 'worker']);
   });
 
+  it('reads TRUST_PROXY as hops or a list of proxies, and refuses anything else', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::1' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::1',
+    ]);
+    for (const bad of ['true', '*', '10.0.0.0/33', 'proxy.example', '11']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+    }
+  });
+
   it('treats an empty value as unset', () => {
     expect(loadConfig({ PROVISIONING_TOKEN: '', HTTP_PORT: ' ' })).toMatchObject({
       provisioningToken: undefined,

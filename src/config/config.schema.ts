@@ -36,6 +36,8 @@ export interface AppConfig {
   senderAuth: SenderAuthMode;
   authservId: string | undefined;
   dnsServers: string[];
+  /** Express `trust proxy`: hops or addresses whose X-Forwarded-For is believed; false = none */
+  trustProxy: number | string[] | false;
   inboundToken: string | undefined;
   provisioningToken: string | undefined;
   recoveryExpiryHours: number;
@@ -152,6 +154,34 @@ function dnsServers(env: Env): string[] {
       throw new ConfigError('DNS_SERVERS', `"${server}" is not ip[:port]`);
     }
     return server;
+  });
+}
+
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: the reverse proxies whose X-Forwarded-For names the client (per-IP sign-in limits
+ * and session records use that address). A number of hops, or a comma list of addresses, CIDR
+ * ranges and the names loopback, linklocal, uniquelocal. Never "trust everyone": a client could
+ * then pick its own address and walk round the per-IP limits.
+ */
+function trustProxy(env: Env): number | string[] | false {
+  const raw = optional(env, 'TRUST_PROXY');
+  if (raw === undefined) return false;
+  if (/^\d+$/.test(raw)) return integer(env, 'TRUST_PROXY', 0, 0, 10) || false;
+  return raw.split(',').map((item) => {
+    const entry = item.trim();
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefixOk =
+      bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (PROXY_RANGE_NAMES.has(entry) || (family !== 0 && prefixOk && extra === undefined)) {
+      return entry;
+    }
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `"${entry}" is not a hop count, an address, a CIDR range, loopback, linklocal or uniquelocal`,
+    );
   });
 }
 
@@ -276,6 +306,7 @@ function readConfig(env: Env): AppConfig {
     senderAuth: mode,
     authservId,
     dnsServers: dnsServers(env),
+    trustProxy: trustProxy(env),
     inboundToken: token(env, 'INBOUND_TOKEN'),
     provisioningToken: token(env, 'PROVISIONING_TOKEN'),
     recoveryExpiryHours: integer(env, 'RECOVERY_EXPIRY_HOURS', 168, 1, 24 * 365),
