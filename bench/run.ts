@@ -19,6 +19,7 @@ import { BenchParams, readParams } from './params';
 import { Context, measureMemory, measureScale, MemoryFigures, ScaleFigures } from './phases';
 import { createBenchDatabase, seedOrganizations } from './population';
 import { renderFigures } from './figures';
+import { startDiscardingRelay } from './relay';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -60,7 +61,7 @@ async function main(params: BenchParams): Promise<void> {
     buildApp();
   }
   const work = mkdtempSync(path.join(tmpdir(), 'rd-bench-'));
-  if (params.keepDatabase) log(`keeping ${work} (the app's log and outbox)`);
+  if (params.keepDatabase) log(`keeping ${work} (the app's log)`);
   else cleanups.push(async () => rmSync(work, { recursive: true, force: true }));
   const database = await createBenchDatabase(params.adminDatabaseUrl);
   if (!params.keepDatabase) cleanups.push(() => database.drop());
@@ -81,6 +82,8 @@ async function main(params: BenchParams): Promise<void> {
   const domains = new MailDomains(dns, generateDkimKey('bench'));
   const redisPrefix = `rdbench-${process.pid}-${randomBytes(3).toString('hex')}`;
   cleanups.push(() => deleteRedisKeys(params.redisUrl, redisPrefix));
+  const relay = await startDiscardingRelay();
+  cleanups.push(() => relay.close());
   const app: AppProcess = await startAppProcess(
     params.app,
     {
@@ -88,11 +91,11 @@ async function main(params: BenchParams): Promise<void> {
       DATABASE_URL: database.url,
       REDIS_URL: params.redisUrl,
       REDIS_PREFIX: redisPrefix,
-      MAIL_TRANSPORT: `file:${path.join(work, 'outbox')}`,
+      MAIL_TRANSPORT: relay.url,
       SECRET_KEY: secretKey.toString('base64'),
       SENDER_AUTH: 'dmarc',
       DNS_SERVERS: dns.address,
-      PUBLIC_URL: 'http://localhost:3000',
+      PUBLIC_URL: 'https://recovery-desk.bench.test',
       LOG_LEVEL: params.logLevel,
       VAR_DIR: path.join(work, 'var'),
     },
