@@ -13,9 +13,10 @@ describe('TRUST_PROXY: whose X-Forwarded-For names the client', () => {
       .set('X-Forwarded-For', forwardedFor)
       .send({ email: user.email, password: DEFAULT_PASSWORD })
       .expect(200);
-    const [session] = (await t.dataSource.query('SELECT ip FROM sessions WHERE user_id = $1', [
-      user.id,
-    ])) as { ip: string }[];
+    const [session] = await t.dataSource.query<{ ip: string }[]>(
+      'SELECT ip FROM sessions WHERE user_id = $1',
+      [user.id],
+    );
     return session.ip;
   }
 
