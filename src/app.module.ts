@@ -6,7 +6,6 @@ import { AccountsModule } from './accounts/accounts.module';
 import { AdminResetModule } from './admin-reset/admin-reset.module';
 import { AuditModule } from './audit/audit.module';
 import { BillingModule } from './billing/billing.module';
-import { AuthGuard } from './common/auth.guard';
 import { DomainErrorFilter } from './common/domain-error.filter';
 import { EnrollmentModule } from './enrollment/enrollment.module';
 import { loggerParams } from './common/logging';
@@ -17,6 +16,8 @@ import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { MailWorkerModule } from './mail/mail-worker.module';
 import { QueueModule } from './queue/queue.module';
+import { AuthGuard } from './sign-in/auth.guard';
+import { SignInModule } from './sign-in/sign-in.module';
 import { InboundEmailWorkerModule } from './recovery/inbound-email/inbound-email-worker.module';
 import { InboundEmailModule } from './recovery/inbound-email/inbound-email.module';
 import { ApprovalModule } from './recovery/approval/approval.module';
@@ -30,6 +31,7 @@ const featureModules: Type[] = [
   HealthModule,
   BillingModule,
   EnrollmentModule,
+  SignInModule,
   AdminResetModule,
   MailModule,
   InboundEmailModule,

@@ -2,8 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { AuthenticatedUser } from '../common/auth.decorators';
-import { DomainError } from '../common/domain-error';
-import { TwoFactorRepository } from '../enrollment/two-factor.repository';
 import { AccountsRepository } from './accounts.repository';
 
 /** Opaque bearer sessions: 256 random bits to the client, only their SHA-256 in the database. */
@@ -22,10 +20,7 @@ export function hashToken(token: string): Buffer {
 
 @Injectable()
 export class SessionService {
-  constructor(
-    private readonly repository: AccountsRepository,
-    private readonly twoFactor: TwoFactorRepository,
-  ) {}
+  constructor(private readonly repository: AccountsRepository) {}
 
   async create(
     userId: string,
@@ -73,15 +68,6 @@ export class SessionService {
     return at !== null && Date.now() - at.getTime() <= STEP_UP_MINUTES * 60_000;
   }
 
-  /**
-   * Agents always use two factors: an agent without an active factor (a session older than that
-   * rule, or a factor reset since) may use no agent route until enrolled.
-   */
-  async lacksRequiredFactor(user: AuthenticatedUser): Promise<boolean> {
-    if (user.role !== 'agent') return false;
-    return (await this.twoFactor.findFactor(user.id))?.status !== 'active';
-  }
-
   revoke(sessionId: string): Promise<void> {
     return this.repository.revokeSession(sessionId);
   }
@@ -89,12 +75,4 @@ export class SessionService {
   revokeAll(userId: string, manager?: EntityManager): Promise<number> {
     return this.repository.revokeAllSessions(userId, manager);
   }
-}
-
-/** The answer to an agent without an active factor (see lacksRequiredFactor). */
-export function twoFactorRequired(): DomainError {
-  return new DomainError(
-    'two_factor_required',
-    'Set up two-factor authentication first: sign in again to enroll',
-  );
 }

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuditModule } from '../audit/audit.module';
 import { EnrollmentModule } from '../enrollment/enrollment.module';
-import { TwoFactorStateModule } from '../enrollment/two-factor-state.module';
+import { SignInModule } from '../sign-in/sign-in.module';
 import { OrganizationAdminController } from './organization-admin.controller';
 import { OrganizationAdminService } from './organization-admin.service';
 import { TwoFactorResetService } from './two-factor-reset.service';
@@ -12,7 +12,7 @@ import { TwoFactorResetService } from './two-factor-reset.service';
  * itself (TwoFactorResetService), exported for the support-recovery job.
  */
 @Module({
-  imports: [AccountsModule, AuditModule, EnrollmentModule, TwoFactorStateModule],
+  imports: [AccountsModule, AuditModule, EnrollmentModule, SignInModule],
   controllers: [OrganizationAdminController],
   providers: [OrganizationAdminService, TwoFactorResetService],
   exports: [TwoFactorResetService, OrganizationAdminService],

@@ -4,9 +4,9 @@ import { AccountsRepository } from '../accounts/accounts.repository';
 import { SessionService } from '../accounts/session.service';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
-import { SignInChallengeService } from '../enrollment/sign-in-challenge.service';
 import type { TwoFactorStatus } from '../enrollment/two-factor.entity';
 import { TwoFactorRepository } from '../enrollment/two-factor.repository';
+import { SignInChallengeService } from '../sign-in/sign-in-challenge.service';
 
 export interface TwoFactorResetRequest {
   targetUserId: string;

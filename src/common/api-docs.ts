@@ -7,7 +7,7 @@ import {
   NORMAL_LANE,
   SLOW_LANE,
   WINDOW_SECONDS,
-} from '../accounts/login-rate-limiter';
+} from '../sign-in/login-rate-limiter';
 import { MAX_BILLING_ITEMS, MAX_USERS_PER_REQUEST } from '../billing/provisioning.dto';
 import { AppConfigService } from '../config/app-config.service';
 import { MIN_TOKEN_LENGTH } from '../config/config.schema';

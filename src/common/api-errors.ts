@@ -5,7 +5,7 @@ import {
   ACCOUNT_FAILURE_LIMIT,
   IP_FAILURE_LIMIT,
   WINDOW_SECONDS,
-} from '../accounts/login-rate-limiter';
+} from '../sign-in/login-rate-limiter';
 import { FAILURE_LIMIT, LOCK_SECONDS } from '../enrollment/second-factor.service';
 
 /** The error body every failure has (built by domain-error.filter.ts), for the OpenAPI document. */

@@ -5,24 +5,23 @@ import { AppConfigService } from '../config/app-config.service';
 import { MailModule } from '../mail/mail.module';
 import { EnrollmentController } from './enrollment.controller';
 import { EnrollmentService } from './enrollment.service';
+import { MeController } from './me.controller';
+import { MeService } from './me.service';
 import { MyTwoFactorService } from './my-two-factor.service';
 import { SecondFactorService } from './second-factor.service';
 import { SecretBox } from './secret-box';
 import { resolveSecretKey } from './secret-key';
-import { SignInController } from './sign-in.controller';
-import { StepUpController } from './step-up.controller';
-import { StepUpService } from './step-up.service';
 import { TwoFactorNotifier } from './two-factor-notifier';
-import { TwoFactorSignInService } from './two-factor-sign-in.service';
-import { TwoFactorStateModule } from './two-factor-state.module';
+import { TwoFactorRepository } from './two-factor.repository';
 
 /**
- * The TOTP factor: enrollment (settings and forced at sign-in), the second sign-in step, recovery
- * codes, secrets sealed at rest and lock-outs. SecondFactorService and StepUpService are exported for step-up checks.
+ * The TOTP factor: enrollment (from the settings, and for sign-in's forced enrollment), recovery
+ * codes, secrets sealed at rest, the replay guard and lock-outs; and the user's own account view
+ * (/api/me and /api/me/2fa). The sign-in module (src/sign-in) builds on the exported services.
  */
 @Module({
-  imports: [AccountsModule, AuditModule, MailModule, TwoFactorStateModule],
-  controllers: [SignInController, EnrollmentController, StepUpController],
+  imports: [AccountsModule, AuditModule, MailModule],
+  controllers: [MeController, EnrollmentController],
   providers: [
     {
       provide: SecretBox,
@@ -32,21 +31,21 @@ import { TwoFactorStateModule } from './two-factor-state.module';
         return new SecretBox(resolveSecretKey(config.values, (message) => logger.warn(message)));
       },
     },
+    TwoFactorRepository,
     SecondFactorService,
     EnrollmentService,
     MyTwoFactorService,
-    TwoFactorSignInService,
     TwoFactorNotifier,
-    StepUpService,
+    MeService,
   ],
   exports: [
-    StepUpService,
+    TwoFactorRepository,
     SecondFactorService,
-    TwoFactorStateModule,
+    EnrollmentService,
     TwoFactorNotifier,
     // the web pages call the same services as the API
     MyTwoFactorService,
-    TwoFactorSignInService,
+    MeService,
   ],
 })
 export class EnrollmentModule {}

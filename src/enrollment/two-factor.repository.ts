@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
-import { returned } from './returned-rows';
+import { returned } from '../common/returned-rows';
 import type { SealedSecret } from './secret-box';
 import { RecoveryCode, TwoFactorFactor, TwoFactorStatus } from './two-factor.entity';
 

@@ -19,7 +19,7 @@ import { CurrentUser, Public } from '../common/auth.decorators';
 import type { AuthenticatedUser } from '../common/auth.decorators';
 import { DomainError, DomainErrorCode } from '../common/domain-error';
 import { statusForCode } from '../common/domain-error.filter';
-import { StepUpService } from '../enrollment/step-up.service';
+import { StepUpService } from '../sign-in/step-up.service';
 import { ListRequestsQueryDto } from '../recovery/approval/recovery-request.dto';
 import { RecoveryRequestsService } from '../recovery/approval/recovery-requests.service';
 import {

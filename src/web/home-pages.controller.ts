@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { SessionService } from '../accounts/session.service';
 import { Public } from '../common/auth.decorators';
-import { SESSION_COOKIE } from '../common/auth.guard';
+import { SESSION_COOKIE } from '../sign-in/auth.guard';
 import { FAVICON, STYLESHEET } from './static/stylesheet';
 import { cookie } from './web-cookies';
 import { WebExceptionFilter } from './web-exception.filter';

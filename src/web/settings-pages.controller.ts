@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { MeService } from '../accounts/me.service';
-import { SignInService } from '../accounts/sign-in.service';
+import { MeService } from '../enrollment/me.service';
+import { SignInService } from '../sign-in/sign-in.service';
 import { CurrentUser, Public } from '../common/auth.decorators';
 import type { AuthenticatedUser } from '../common/auth.decorators';
 import { DomainError } from '../common/domain-error';

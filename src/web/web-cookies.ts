@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { CookieOptions, Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { SESSION_TTL_HOURS } from '../accounts/session.service';
-import { SESSION_COOKIE } from '../common/auth.guard';
-import { CHALLENGE_TTL_SECONDS } from '../enrollment/sign-in-challenge.service';
+import { SESSION_COOKIE } from '../sign-in/auth.guard';
+import { CHALLENGE_TTL_SECONDS } from '../sign-in/sign-in-challenge.service';
 import { AppConfigService } from '../config/app-config.service';
 import type { Locale } from './i18n/locale';
 

@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { SessionService } from '../accounts/session.service';
 import type { UserRole } from '../accounts/user.entity';
 import type { AuthenticatedRequest } from '../common/auth.decorators';
-import { SESSION_COOKIE } from '../common/auth.guard';
+import { SESSION_COOKIE } from '../sign-in/auth.guard';
+import { TwoFactorRequirement } from '../sign-in/two-factor-requirement';
 import { cookie } from './web-cookies';
 import { WebForbidden, WebRedirect } from './web-errors';
 
@@ -23,6 +24,7 @@ export class WebSessionGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionService,
+    private readonly requirement: TwoFactorRequirement,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -37,7 +39,7 @@ export class WebSessionGuard implements CanActivate {
     ]);
     if (roles !== undefined && !roles.includes(user.role)) throw new WebForbidden();
     // an agent without 2FA turns it on in the settings first
-    if (roles !== undefined && (await this.sessions.lacksRequiredFactor(user))) {
+    if (roles !== undefined && (await this.requirement.lacksRequiredFactor(user))) {
       throw new WebRedirect('/settings');
     }
     return true;

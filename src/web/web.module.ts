@@ -8,6 +8,7 @@ import { EnrollmentModule } from '../enrollment/enrollment.module';
 import { resolveSecretKey } from '../enrollment/secret-key';
 import { ApprovalModule } from '../recovery/approval/approval.module';
 import { InboundEmailModule } from '../recovery/inbound-email/inbound-email.module';
+import { SignInModule } from '../sign-in/sign-in.module';
 import { AgentPagesController } from './agent-pages.controller';
 import { AgentRequestPage } from './agent-request-page';
 import { CancelPageController } from './cancel-page.controller';
@@ -40,6 +41,7 @@ const pageControllers = [
     AccountsModule,
     AuditModule,
     EnrollmentModule,
+    SignInModule,
     AdminResetModule,
     ApprovalModule,
     InboundEmailModule,

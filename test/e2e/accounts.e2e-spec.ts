@@ -1,4 +1,4 @@
-import { ACCOUNT_FAILURE_LIMIT, IP_FAILURE_LIMIT } from '../../src/accounts/login-rate-limiter';
+import { ACCOUNT_FAILURE_LIMIT, IP_FAILURE_LIMIT } from '../../src/sign-in/login-rate-limiter';
 import { expectErrorShape } from '../helpers/assertions';
 import {
   DEFAULT_PASSWORD,

@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
-import { IP_FAILURE_LIMIT } from '../../src/accounts/login-rate-limiter';
+import { IP_FAILURE_LIMIT } from '../../src/sign-in/login-rate-limiter';
 import { JSON_BODY_LIMIT } from '../../src/app';
 import { JSON_MAX_DEPTH } from '../../src/common/json-depth';
 import { SmtpIngressServer } from '../../src/recovery/inbound-email/smtp-ingress.server';

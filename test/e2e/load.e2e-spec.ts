@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { ACCOUNT_FAILURE_LIMIT } from '../../src/accounts/login-rate-limiter';
+import { ACCOUNT_FAILURE_LIMIT } from '../../src/sign-in/login-rate-limiter';
 import { SMTP_LIMITS } from '../../src/recovery/inbound-email/smtp-ingress.server';
 import { makeUser } from '../helpers/factories';
 import {

@@ -9,7 +9,7 @@ import {
   ACCOUNT_FAILURE_LIMIT,
   IP_FAILURE_LIMIT,
   WINDOW_SECONDS,
-} from '../../src/accounts/login-rate-limiter';
+} from '../../src/sign-in/login-rate-limiter';
 import { JSON_BODY_LIMIT } from '../../src/app';
 import {
   MAX_BILLING_ITEMS,

@@ -6,6 +6,7 @@ import { EnrollmentModule } from '../../enrollment/enrollment.module';
 import { MailModule } from '../../mail/mail.module';
 import { QueueName } from '../../queue/queue-names';
 import { registerQueue } from '../../queue/queue.module';
+import { SignInModule } from '../../sign-in/sign-in.module';
 import { RecoveryDecisionService } from './recovery-decision.service';
 import { RecoveryRequestRepository } from './recovery-request.repository';
 import {
@@ -27,6 +28,7 @@ const resetQueue = registerQueue(QueueName.recoveryReset);
     AuditModule,
     EnrollmentModule,
     MailModule,
+    SignInModule,
   ],
   controllers: [
     RecoveryRequestsController,

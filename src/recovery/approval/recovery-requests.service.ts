@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthenticatedUser } from '../../common/auth.decorators';
 import { DomainError } from '../../common/domain-error';
 import { PAGE_SIZE } from '../../common/page-query.dto';
-import { StepUpService } from '../../enrollment/step-up.service';
+import { StepUpService } from '../../sign-in/step-up.service';
 import { REQUEST_STATUSES } from './recovery-request.entity';
 import type { RequestStatus } from './recovery-request.entity';
 import { RecoveryRequestRepository } from './recovery-request.repository';

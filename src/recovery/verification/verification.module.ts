@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../../accounts/accounts.module';
 import { AuditModule } from '../../audit/audit.module';
-import { TwoFactorStateModule } from '../../enrollment/two-factor-state.module';
+import { EnrollmentModule } from '../../enrollment/enrollment.module';
 import { MailModule } from '../../mail/mail.module';
 import { ApprovalModule } from '../approval/approval.module';
 import { RecoveryVerificationService } from './recovery-verification.service';
@@ -9,7 +9,7 @@ import { RiskSignalsService } from './risk-signals.service';
 
 /** From an authenticated message to a request: sender match, eligibility, evidence, risk. */
 @Module({
-  imports: [AccountsModule, AuditModule, TwoFactorStateModule, MailModule, ApprovalModule],
+  imports: [AccountsModule, AuditModule, EnrollmentModule, MailModule, ApprovalModule],
   providers: [RecoveryVerificationService, RiskSignalsService],
   exports: [RecoveryVerificationService],
 })

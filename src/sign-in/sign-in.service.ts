@@ -2,19 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
-import { SignInChallengeService } from '../enrollment/sign-in-challenge.service';
+import { AccountsRepository } from '../accounts/accounts.repository';
+import { normalizeEmail } from '../accounts/email-address';
+import { dummyPasswordHash, verifyPassword } from '../accounts/password-hasher';
+import { SessionService } from '../accounts/session.service';
+import type { User } from '../accounts/user.entity';
+import type { ClientInfo } from '../common/client-info';
 import { TwoFactorRepository } from '../enrollment/two-factor.repository';
-import { AccountsRepository } from './accounts.repository';
-import { normalizeEmail } from './email-address';
 import { LoginRateLimiter } from './login-rate-limiter';
-import { dummyPasswordHash, verifyPassword } from './password-hasher';
-import { SessionService } from './session.service';
-import type { User } from './user.entity';
+import { SignInChallengeService } from './sign-in-challenge.service';
 
-export interface ClientInfo {
-  ip: string;
-  userAgent?: string;
-}
+export type { ClientInfo };
 
 export type SignInResult =
   { next: 'done'; accessToken: string } | { next: 'totp' | 'enroll'; challenge: string };

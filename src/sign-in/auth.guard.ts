@@ -1,10 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { SessionService, twoFactorRequired } from '../accounts/session.service';
+import { SessionService } from '../accounts/session.service';
 import type { UserRole } from '../accounts/user.entity';
-import { AuthenticatedRequest, IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators';
-import { bearerToken } from './bearer-token';
-import { DomainError } from './domain-error';
+import { AuthenticatedRequest, IS_PUBLIC, REQUIRED_ROLES } from '../common/auth.decorators';
+import { bearerToken } from '../common/bearer-token';
+import { DomainError } from '../common/domain-error';
+import { TwoFactorRequirement, twoFactorRequired } from './two-factor-requirement';
 
 export const SESSION_COOKIE = 'rd_session';
 
@@ -18,6 +19,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionService,
+    private readonly requirement: TwoFactorRequirement,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -33,7 +35,7 @@ export class AuthGuard implements CanActivate {
     if (roles !== undefined && !roles.includes(user.role)) {
       throw new DomainError('forbidden', 'Your role may not do this');
     }
-    if (roles !== undefined && (await this.sessions.lacksRequiredFactor(user))) {
+    if (roles !== undefined && (await this.requirement.lacksRequiredFactor(user))) {
       throw twoFactorRequired();
     }
     return true;

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { SessionService, STEP_UP_MINUTES, twoFactorRequired } from '../accounts/session.service';
+import { SessionService, STEP_UP_MINUTES } from '../accounts/session.service';
 import type { AuthenticatedUser } from '../common/auth.decorators';
 import { DomainError } from '../common/domain-error';
-import { SecondFactorService } from './second-factor.service';
+import { SecondFactorService } from '../enrollment/second-factor.service';
+import { twoFactorRequired } from './two-factor-requirement';
 
 /**
  * Step-up: a session proves its second factor again before an action that must not follow from a

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
-import type { ChallengePurpose, SignInChallenge } from './two-factor.entity';
+import type { ChallengePurpose, SignInChallenge } from './sign-in-challenge.entity';
 import { SignInChallengeRepository } from './sign-in-challenge.repository';
 
 /** Long enough to open an authenticator app, short enough that a leaked ticket soon dies. */

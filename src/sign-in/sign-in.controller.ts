@@ -2,10 +2,10 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, JSON_BODY_ERRORS, WRONG_CODE_LIMIT_NOTE } from '../common/api-errors';
 import type { Request } from 'express';
-import { clientInfo } from '../accounts/auth.controller';
 import { Public } from '../common/auth.decorators';
-import { ChallengeDto, ChallengeRecoveryCodeDto, ChallengeTotpDto } from './enrollment.dto';
-import type { EnrollmentView } from './enrollment.service';
+import { clientInfo } from '../common/client-info';
+import type { EnrollmentView } from '../enrollment/enrollment.service';
+import { ChallengeDto, ChallengeRecoveryCodeDto, ChallengeTotpDto } from './sign-in.dto';
 import { SignedIn, TwoFactorSignInService } from './two-factor-sign-in.service';
 
 /** The second step of sign-in: POST /api/auth/login answered `totp` or `enroll`. */

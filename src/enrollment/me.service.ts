@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
-import type { TwoFactorStatus } from '../enrollment/two-factor.entity';
-import { TwoFactorRepository } from '../enrollment/two-factor.repository';
-import { AccountsRepository } from './accounts.repository';
-import type { UserRole } from './user.entity';
+import { AccountsRepository } from '../accounts/accounts.repository';
+import type { UserRole } from '../accounts/user.entity';
+import type { TwoFactorStatus } from './two-factor.entity';
+import { TwoFactorRepository } from './two-factor.repository';
 
 export type { TwoFactorStatus };
 

@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccountsRepository } from '../accounts/accounts.repository';
-import { ClientInfo, SignInService } from '../accounts/sign-in.service';
 import type { User } from '../accounts/user.entity';
+import type { ClientInfo } from '../common/client-info';
 import { DomainError } from '../common/domain-error';
-import { EnrollmentService, EnrollmentView } from './enrollment.service';
-import { SecondFactorService } from './second-factor.service';
+import { EnrollmentService, EnrollmentView } from '../enrollment/enrollment.service';
+import { SecondFactorService } from '../enrollment/second-factor.service';
+import type { ChallengePurpose, SignInChallenge } from './sign-in-challenge.entity';
 import { SignInChallengeService } from './sign-in-challenge.service';
-import type { ChallengePurpose, SignInChallenge } from './two-factor.entity';
+import { SignInService } from './sign-in.service';
 
 export interface SignedIn {
   next: 'done';

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, JSON_BODY_ERRORS } from '../common/api-errors';
 import { CurrentUser } from '../common/auth.decorators';
 import type { AuthenticatedUser } from '../common/auth.decorators';
-import { TotpCodeDto } from './enrollment.dto';
+import { TotpCodeDto } from '../enrollment/enrollment.dto';
 import { StepUpService } from './step-up.service';
 
 @ApiTags('sign-in')

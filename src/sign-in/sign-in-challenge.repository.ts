@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { returned } from './returned-rows';
-import { ChallengePurpose, SignInChallenge } from './two-factor.entity';
+import { returned } from '../common/returned-rows';
+import { ChallengePurpose, SignInChallenge } from './sign-in-challenge.entity';
 
 /** Sign-in challenges: issued after the password step, used up once by the second step. */
 @Injectable()

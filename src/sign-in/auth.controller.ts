@@ -4,12 +4,11 @@ import { ApiErrors, JSON_BODY_ERRORS, SIGN_IN_LIMIT_NOTE } from '../common/api-e
 import type { Request } from 'express';
 import { CurrentUser, Public } from '../common/auth.decorators';
 import type { AuthenticatedUser } from '../common/auth.decorators';
-import { LoginDto } from './auth.dto';
-import { ClientInfo, SignInResult, SignInService } from './sign-in.service';
+import { clientInfo } from '../common/client-info';
+import { LoginDto } from './sign-in.dto';
+import { SignInResult, SignInService } from './sign-in.service';
 
-export function clientInfo(request: Request): ClientInfo {
-  return { ip: request.ip ?? 'unknown', userAgent: request.headers['user-agent'] };
-}
+/** The password step and sign-out; the second step is in sign-in.controller.ts. */
 
 @ApiTags('sign-in')
 @Controller('api/auth')
