@@ -11,6 +11,7 @@ import { MailService } from '../../mail/mail.service';
 import { recoveryReply } from '../recovery-reply';
 import { RecoveryResetQueue } from './recovery-reset.queue';
 import { RecoveryRequest, RequestStatus } from './recovery-request.entity';
+import { recoveryRequestEvent } from './recovery-request-event';
 import { RecoveryRequestRepository } from './recovery-request.repository';
 
 export interface ApprovalResult {
@@ -244,20 +245,10 @@ export class RecoveryDecisionService {
     tx: EntityManager,
     request: RecoveryRequest,
     actor: AuditActor,
-    action: string,
+    action: `recovery.${string}`,
     data?: Record<string, unknown>,
   ): Promise<void> {
-    await this.audit.record(
-      {
-        actor,
-        action,
-        targetUserId: request.userId,
-        organizationId: request.organizationId,
-        subjectId: request.id,
-        data,
-      },
-      tx,
-    );
+    await this.audit.record(recoveryRequestEvent(request, actor, action, data), tx);
   }
 
   private async throwNotOpen(requestId: string, tx: EntityManager): Promise<never> {

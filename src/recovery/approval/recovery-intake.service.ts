@@ -15,7 +15,8 @@ import type {
   VerificationDecision,
 } from '../verification/verification-decision';
 import { hashCancelToken } from './recovery-decision.service';
-import { RejectionReason } from './recovery-request.entity';
+import { recoveryRequestEvent } from './recovery-request-event';
+import { RecoveryRequest, RejectionReason } from './recovery-request.entity';
 import { RecoveryRequestRepository } from './recovery-request.repository';
 import { RiskSignalsService } from './risk-signals.service';
 
@@ -177,20 +178,10 @@ export class RecoveryIntakeService {
   private async record(
     tx: EntityManager,
     action: 'recovery.awaiting_approval' | 'recovery.rejected',
-    request: { id: string; userId: string | null; organizationId: string | null },
+    request: RecoveryRequest,
     data: Record<string, unknown>,
   ): Promise<void> {
-    await this.audit.record(
-      {
-        actor: { type: 'system' },
-        action,
-        targetUserId: request.userId,
-        organizationId: request.organizationId,
-        subjectId: request.id,
-        data,
-      },
-      tx,
-    );
+    await this.audit.record(recoveryRequestEvent(request, { type: 'system' }, action, data), tx);
   }
 
   /**
