@@ -86,9 +86,8 @@ export class RecoveryIntakeService {
       return this.reject(message, tx, 'duplicate_request', request, user);
     }
     const since = new Date(message.receivedAt.getTime() - DAY_MS);
-    if (
-      (await this.requests.countEvidenceFailuresSince(user.id, since, tx)) >= EVIDENCE_FAILURE_LIMIT
-    ) {
+    const failures = await this.requests.countEvidenceFailuresSince(user.id, since, tx);
+    if (failures >= EVIDENCE_FAILURE_LIMIT) {
       return this.reject(message, tx, 'rate_limited', request, user);
     }
     const checked = { ...request, checks: { ...request.checks, factors: evidence.factors } };
