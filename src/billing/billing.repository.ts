@@ -80,8 +80,15 @@ export class BillingRepository {
   }
 
   countForOrganization(organizationId: string, manager?: EntityManager): Promise<number> {
-    return (manager ?? this.dataSource.manager)
-      .getRepository(BillingRecord)
-      .countBy({ organizationId });
+    return this.records(manager).countBy({ organizationId });
+  }
+
+  /** The organization's billing records, for the recovery evidence check. */
+  findForOrganization(organizationId: string, manager?: EntityManager): Promise<BillingRecord[]> {
+    return this.records(manager).findBy({ organizationId });
+  }
+
+  private records(manager?: EntityManager) {
+    return (manager ?? this.dataSource.manager).getRepository(BillingRecord);
   }
 }

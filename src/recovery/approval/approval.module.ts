@@ -7,7 +7,9 @@ import { MailModule } from '../../mail/mail.module';
 import { QueueName } from '../../queue/queue-names';
 import { registerQueue } from '../../queue/queue.module';
 import { SignInModule } from '../../sign-in/sign-in.module';
+import { VerificationModule } from '../verification/verification.module';
 import { RecoveryDecisionService } from './recovery-decision.service';
+import { RecoveryIntakeService } from './recovery-intake.service';
 import { RecoveryRequestRepository } from './recovery-request.repository';
 import {
   OrganizationRecoveryController,
@@ -16,10 +18,14 @@ import {
 } from './recovery-requests.controller';
 import { RecoveryRequestsService } from './recovery-requests.service';
 import { RecoveryResetQueue } from './recovery-reset.queue';
+import { RiskSignalsService } from './risk-signals.service';
 
 const resetQueue = registerQueue(QueueName.recoveryReset);
 
-/** Recovery requests after verification: the agents' API, decisions, cancellation, the reset. */
+/**
+ * Recovery requests: the intake of verified messages, the agents' API, decisions, cancellation,
+ * the reset.
+ */
 @Module({
   imports: [
     resetQueue,
@@ -29,6 +35,7 @@ const resetQueue = registerQueue(QueueName.recoveryReset);
     EnrollmentModule,
     MailModule,
     SignInModule,
+    VerificationModule,
   ],
   controllers: [
     RecoveryRequestsController,
@@ -39,13 +46,16 @@ const resetQueue = registerQueue(QueueName.recoveryReset);
     RecoveryRequestRepository,
     RecoveryRequestsService,
     RecoveryDecisionService,
+    RecoveryIntakeService,
     RecoveryResetQueue,
+    RiskSignalsService,
   ],
   exports: [
     resetQueue,
     RecoveryRequestRepository,
     RecoveryRequestsService,
     RecoveryDecisionService,
+    RecoveryIntakeService,
     RecoveryResetQueue,
   ],
 })

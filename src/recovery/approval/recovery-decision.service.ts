@@ -3,14 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountsRepository } from '../../accounts/accounts.repository';
-import { AuditService } from '../../audit/audit.service';
+import { AuditEntry, AuditService } from '../../audit/audit.service';
 import { DomainError } from '../../common/domain-error';
 import { AppConfigService } from '../../config/app-config.service';
 import { TwoFactorResetService } from '../../admin-reset/two-factor-reset.service';
 import { MailService } from '../../mail/mail.service';
 import { recoveryReply } from '../recovery-reply';
 import { RecoveryResetQueue } from './recovery-reset.queue';
-import { RecoveryRequest } from './recovery-request.entity';
+import { RecoveryRequest, RequestStatus } from './recovery-request.entity';
+import { recoveryRequestEvent } from './recovery-request-event';
 import { RecoveryRequestRepository } from './recovery-request.repository';
 
 export interface ApprovalResult {
@@ -19,6 +20,9 @@ export interface ApprovalResult {
   approvalsRequired: number;
   executesAt?: string;
 }
+
+type AuditActor = AuditEntry['actor'];
+const SYSTEM: AuditActor = { type: 'system' };
 
 export function hashCancelToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
@@ -52,94 +56,61 @@ export class RecoveryDecisionService {
       if (request.expiresAt !== null && request.expiresAt <= new Date()) {
         // the expiry sweeper has not run yet (e.g. Redis is down): expire it now, never approve
         await this.expireOne(tx, request.id, new Date());
-        return { request, approvals: 0, expiredNow: true };
+        return 'expired_now' as const;
       }
-      const existing = await this.requests.approvals(requestId, tx);
-      if (existing.some((approval) => approval.agentId === agentId)) {
-        // owners' and admins' recoveries need two DIFFERENT agents
-        throw new DomainError('already_approved', 'You have already approved this request');
-      }
-      await this.requests.insertApproval(tx, { requestId, agentId, note: note ?? null });
-      const approvals = existing.length + 1;
-      await this.audit.record(
-        {
-          actor: { type: 'user', id: agentId },
-          action: 'recovery.approval_recorded',
-          targetUserId: request.userId,
-          organizationId: request.organizationId,
-          subjectId: request.id,
-          data: { approvals, approvalsRequired: request.approvalsRequired },
-        },
-        tx,
-      );
-      if (approvals < request.approvalsRequired) {
-        return { request, approvals };
-      }
-      const now = new Date();
-      const executesAt = new Date(now.getTime() + this.config.get('recoveryDelayMinutes') * 60_000);
-      const approved = await this.requests.transition(
-        tx,
-        request.id,
-        ['awaiting_approval'],
-        'approved',
-        { decidedAt: now, decidedBy: agentId, executesAt },
-      );
-      if (approved === null) throw new DomainError('request_not_open');
-      await this.audit.record(
-        {
-          actor: { type: 'user', id: agentId },
-          action: 'recovery.approved',
-          targetUserId: request.userId,
-          organizationId: request.organizationId,
-          subjectId: request.id,
-          data: { approvals, executesAt: executesAt.toISOString() },
-        },
-        tx,
-      );
-      return { request: approved, approvals };
+      return this.recordApproval(tx, request, agentId, note ?? null);
     });
-    if ('expiredNow' in outcome)
+    if (outcome === 'expired_now') {
       throw new DomainError('request_not_open', 'The request has expired');
-    const { request, approvals } = outcome;
-    if (request.status === 'approved' && request.executesAt !== null) {
-      await this.resetQueue.schedule(request.id, request.executesAt);
     }
+    const { request, approvals } = outcome;
+    const executesAt = request.status === 'approved' ? request.executesAt : null;
+    if (executesAt !== null) await this.resetQueue.schedule(request.id, executesAt);
     return {
       status: request.status,
       approvals,
       approvalsRequired: request.approvalsRequired,
-      ...(request.status === 'approved' && request.executesAt !== null
-        ? { executesAt: request.executesAt.toISOString() }
-        : {}),
+      ...(executesAt !== null ? { executesAt: executesAt.toISOString() } : {}),
     };
+  }
+
+  /** One agent's approval; the last one required approves the request and starts the delay. */
+  private async recordApproval(
+    tx: EntityManager,
+    request: RecoveryRequest,
+    agentId: string,
+    note: string | null,
+  ): Promise<{ request: RecoveryRequest; approvals: number }> {
+    const existing = await this.requests.approvals(request.id, tx);
+    if (existing.some((approval) => approval.agentId === agentId)) {
+      // owners' and admins' recoveries need two DIFFERENT agents
+      throw new DomainError('already_approved', 'You have already approved this request');
+    }
+    await this.requests.insertApproval(tx, { requestId: request.id, agentId, note });
+    const approvals = existing.length + 1;
+    const agent = { type: 'user' as const, id: agentId };
+    await this.recordEvent(tx, request, agent, 'recovery.approval_recorded', {
+      approvals,
+      approvalsRequired: request.approvalsRequired,
+    });
+    if (approvals < request.approvalsRequired) return { request, approvals };
+    const now = new Date();
+    const executesAt = new Date(now.getTime() + this.config.get('recoveryDelayMinutes') * 60_000);
+    const approved = await this.decideOpen(tx, request.id, ['awaiting_approval'], 'approved', {
+      values: { decidedAt: now, decidedBy: agentId, executesAt },
+      actor: agent,
+      data: { approvals, executesAt: executesAt.toISOString() },
+    });
+    return { request: approved, approvals };
   }
 
   async deny(requestId: string, agentId: string, reason: string): Promise<{ status: 'denied' }> {
     await this.dataSource.transaction(async (tx) => {
-      const denied = await this.requests.transition(
-        tx,
-        requestId,
-        ['awaiting_approval'],
-        'denied',
-        {
-          decidedAt: new Date(),
-          decidedBy: agentId,
-          denyReason: reason,
-        },
-      );
-      if (denied === null) await this.throwNotOpen(requestId, tx);
-      const request = denied as RecoveryRequest;
-      await this.audit.record(
-        {
-          actor: { type: 'user', id: agentId },
-          action: 'recovery.denied',
-          targetUserId: request.userId,
-          organizationId: request.organizationId,
-          subjectId: request.id,
-          data: { reason },
-        },
-        tx,
-      );
+      const request = await this.decideOpen(tx, requestId, ['awaiting_approval'], 'denied', {
+        values: { decidedAt: new Date(), decidedBy: agentId, denyReason: reason },
+        actor: { type: 'user', id: agentId },
+        data: { reason },
+      });
       await this.notifyUser(request, tx, { template: 'recovery_denied', reason });
     });
     return { status: 'denied' };
@@ -178,30 +149,15 @@ export class RecoveryDecisionService {
 
   private async cancel(
     requestId: string,
-    actor: { type: 'mailbox' | 'user'; id: string | null },
+    actor: AuditActor,
     values: Partial<RecoveryRequest>,
   ): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      const cancelled = await this.requests.transition(
-        tx,
-        requestId,
-        ['awaiting_approval', 'approved'],
-        'cancelled',
-        { ...values, decidedAt: new Date() },
-      );
-      if (cancelled === null) await this.throwNotOpen(requestId, tx);
-      const request = cancelled as RecoveryRequest;
-      await this.audit.record(
-        {
-          actor,
-          action: 'recovery.cancelled',
-          targetUserId: request.userId,
-          organizationId: request.organizationId,
-          subjectId: request.id,
-        },
-        tx,
-      );
-    });
+    await this.dataSource.transaction((tx) =>
+      this.decideOpen(tx, requestId, ['awaiting_approval', 'approved'], 'cancelled', {
+        values: { ...values, decidedAt: new Date() },
+        actor,
+      }),
+    );
   }
 
   /** Open requests nobody decided within RECOVERY_EXPIRY_HOURS. Returns how many expired. */
@@ -224,16 +180,7 @@ export class RecoveryDecisionService {
       },
     );
     if (request === null) return false;
-    await this.audit.record(
-      {
-        actor: { type: 'system' },
-        action: 'recovery.expired',
-        targetUserId: request.userId,
-        organizationId: request.organizationId,
-        subjectId: request.id,
-      },
-      tx,
-    );
+    await this.recordEvent(tx, request, SYSTEM, 'recovery.expired');
     return true;
   }
 
@@ -263,16 +210,7 @@ export class RecoveryDecisionService {
         },
         tx,
       );
-      await this.audit.record(
-        {
-          actor: { type: 'system' },
-          action: 'recovery.completed',
-          targetUserId: request.userId,
-          organizationId: request.organizationId,
-          subjectId: request.id,
-        },
-        tx,
-      );
+      await this.recordEvent(tx, request, SYSTEM, 'recovery.completed');
       await this.notifyUser(request, tx, {
         template: 'recovery_approved',
         signInUrl: `${this.config.get('publicUrl')}/login`,
@@ -284,6 +222,33 @@ export class RecoveryDecisionService {
   /** Approved requests whose reset is due; the sweeper re-enqueues them (Redis outage, crash). */
   async dueResets(now = new Date()): Promise<RecoveryRequest[]> {
     return this.requests.findApprovedDue(now);
+  }
+
+  /**
+   * A decision on an open request: the guarded update and its audit event (`recovery.<to>`), or
+   * not_found / request_not_open when the request is not in one of the `from` states.
+   */
+  private async decideOpen(
+    tx: EntityManager,
+    requestId: string,
+    from: RequestStatus[],
+    to: 'approved' | 'denied' | 'cancelled',
+    event: { values: Partial<RecoveryRequest>; actor: AuditActor; data?: Record<string, unknown> },
+  ): Promise<RecoveryRequest> {
+    const request = await this.requests.transition(tx, requestId, from, to, event.values);
+    if (request === null) return this.throwNotOpen(requestId, tx);
+    await this.recordEvent(tx, request, event.actor, `recovery.${to}`, event.data);
+    return request;
+  }
+
+  private async recordEvent(
+    tx: EntityManager,
+    request: RecoveryRequest,
+    actor: AuditActor,
+    action: `recovery.${string}`,
+    data?: Record<string, unknown>,
+  ): Promise<void> {
+    await this.audit.record(recoveryRequestEvent(request, actor, action, data), tx);
   }
 
   private async throwNotOpen(requestId: string, tx: EntityManager): Promise<never> {

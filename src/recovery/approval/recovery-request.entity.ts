@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { UserRole } from '../../accounts/user.entity';
+import type { RequestChecks } from '../verification/verification-decision';
 
 export const REQUEST_STATUSES = [
   'awaiting_approval',
@@ -32,14 +33,6 @@ export const EVIDENCE_FAILURES: RejectionReason[] = [
   'evidence_mismatch',
   'ambiguous_evidence',
 ];
-
-export type FactorCheck = 'matched' | 'not_matched' | 'not_applicable';
-
-export interface RequestChecks {
-  senderAuth: { result: 'pass' | 'fail'; method: string; detail: string };
-  senderMatch: 'matched' | 'ambiguous' | 'unknown' | 'not_checked';
-  factors: { last4: FactorCheck; holderName: FactorCheck; studentId: FactorCheck };
-}
 
 export interface RiskSignals {
   targetRole: UserRole;

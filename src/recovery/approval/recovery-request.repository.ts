@@ -32,10 +32,6 @@ export class RecoveryRequestRepository {
     return manager ?? this.dataSource.manager;
   }
 
-  findByInboundMessage(inboundMessageId: string, manager?: EntityManager) {
-    return this.manager(manager).getRepository(RecoveryRequest).findOneBy({ inboundMessageId });
-  }
-
   /**
    * Inserts a request inside a savepoint. Returns 'duplicate_open' when the user already has an
    * open request (the partial unique index decides, so two messages racing get one request).

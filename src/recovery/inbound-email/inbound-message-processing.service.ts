@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { normalizeEmail } from '../../accounts/email-address';
 import { AuditService } from '../../audit/audit.service';
+import { RecoveryIntakeService, RecoveryMessage } from '../approval/recovery-intake.service';
 import { maskHeaderForDisplay } from '../verification/masking';
 import { classifyAutomaticMail } from './auto-reply';
-import { InboundMessageForVerification, InboundMessageHandler } from './inbound-message.handler';
 import {
   FinalUpdate,
   InboundMessageRepository,
@@ -59,7 +59,7 @@ export class InboundMessageProcessingService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: InboundMessageRepository,
     private readonly authenticator: SenderAuthenticator,
-    private readonly handler: InboundMessageHandler,
+    private readonly intake: RecoveryIntakeService,
     private readonly audit: AuditService,
   ) {}
 
@@ -133,24 +133,15 @@ export class InboundMessageProcessingService {
         });
         return 'ignored';
       }
-      const message: InboundMessageForVerification = {
+      const message: RecoveryMessage = {
         inboundMessageId: row.id,
         receivedAt: row.receivedAt,
-        envelope: {
-          source: row.source,
-          mailFrom: row.mailFrom,
-          rcptTo: row.rcptTo,
-          clientIp: row.clientIp,
-          clientHelo: row.clientHelo,
-        },
         message: parsed,
         authentication,
       };
-      // ── the hand-off (InboundMessageHandler): unauthenticated senders get no reply, ever ──
-      const outcome =
-        authentication.result === 'pass'
-          ? await this.handler.verify(message, tx)
-          : await this.handler.rejectUnauthenticated(message, tx);
+      // the hand-off: verification decides, the intake writes the request (and answers only
+      // authenticated senders)
+      const outcome = await this.intake.receive(message, tx);
       await this.complete(tx, row.id, {
         state: 'processed',
         decision: outcome.decision,
@@ -160,7 +151,7 @@ export class InboundMessageProcessingService {
         dedupeKey: key,
         ...metadata,
         // the verification knows the sender's billing values and masks them in the subject too
-        ...(outcome.subject !== undefined ? { subject: outcome.subject } : {}),
+        subject: outcome.subject,
       });
       return 'processed';
     });

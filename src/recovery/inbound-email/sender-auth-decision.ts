@@ -69,6 +69,15 @@ function summary(outcome: MailauthOutcome): string {
   return `dmarc=${dmarc}; dkim=${dkim || 'none'}; spf=${spf}`.slice(0, 900);
 }
 
+/** Alignment needs exactly one From domain: none or several cannot be authenticated. */
+function notOneFromAddress(method: SenderAuthMethod, found: number): SenderAuthentication {
+  return {
+    result: 'fail',
+    method,
+    detail: `the From field must hold exactly one address, found ${found}`,
+  };
+}
+
 /**
  * SENDER_AUTH=dmarc. Pass when
  * - DMARC passes through aligned SPF, or through an aligned DKIM signature that covers the whole
@@ -81,13 +90,7 @@ function summary(outcome: MailauthOutcome): string {
  */
 export function decideDmarc(outcome: MailauthOutcome): SenderAuthentication {
   const from = outcome.dkim.headerFrom ?? [];
-  if (from.length !== 1) {
-    return {
-      result: 'fail',
-      method: 'dmarc',
-      detail: `the From field must hold exactly one address, found ${from.length}`,
-    };
-  }
+  if (from.length !== 1) return notOneFromAddress('dmarc', from.length);
   const domain = domainOf(from[0]);
   const detail = summary(outcome);
   const dmarc = outcome.dmarc;
@@ -191,13 +194,7 @@ export function decideUpstream(
       detail: `no Authentication-Results from ${authservId}`,
     };
   }
-  if (fromAddresses.length !== 1) {
-    return {
-      result: 'fail',
-      method: 'upstream',
-      detail: `the From field must hold exactly one address, found ${fromAddresses.length}`,
-    };
-  }
+  if (fromAddresses.length !== 1) return notOneFromAddress('upstream', fromAddresses.length);
   const domain = domainOf(fromAddresses[0]);
   const dmarc = field.results.find((row) => row.method === 'dmarc');
   const detail = `${authservId}: ${field.results.map((row) => `${row.method}=${row.result}`).join('; ') || 'no results'}`;

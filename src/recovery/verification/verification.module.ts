@@ -1,16 +1,16 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../../accounts/accounts.module';
-import { AuditModule } from '../../audit/audit.module';
+import { BillingModule } from '../../billing/billing.module';
 import { EnrollmentModule } from '../../enrollment/enrollment.module';
-import { MailModule } from '../../mail/mail.module';
-import { ApprovalModule } from '../approval/approval.module';
 import { RecoveryVerificationService } from './recovery-verification.service';
-import { RiskSignalsService } from './risk-signals.service';
 
-/** From an authenticated message to a request: sender match, eligibility, evidence, risk. */
+/**
+ * From an inbound message to a decision: sender match, eligibility, evidence. Writes nothing;
+ * ApprovalModule's intake acts on the decision.
+ */
 @Module({
-  imports: [AccountsModule, AuditModule, EnrollmentModule, MailModule, ApprovalModule],
-  providers: [RecoveryVerificationService, RiskSignalsService],
+  imports: [AccountsModule, BillingModule, EnrollmentModule],
+  providers: [RecoveryVerificationService],
   exports: [RecoveryVerificationService],
 })
 export class VerificationModule {}

@@ -3,8 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { AccountsRepository } from '../../accounts/accounts.repository';
 import type { User } from '../../accounts/user.entity';
 import { TwoFactorRepository } from '../../enrollment/two-factor.repository';
-import type { RiskSignals } from '../approval/recovery-request.entity';
-import { RecoveryRequestRepository } from '../approval/recovery-request.repository';
+import type { RiskSignals } from './recovery-request.entity';
+import { RecoveryRequestRepository } from './recovery-request.repository';
 
 const DAY_MS = 24 * 3600_000;
 

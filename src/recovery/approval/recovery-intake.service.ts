@@ -1,0 +1,250 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { AccountsRepository } from '../../accounts/accounts.repository';
+import type { User } from '../../accounts/user.entity';
+import { AuditService } from '../../audit/audit.service';
+import { AppConfigService } from '../../config/app-config.service';
+import { MailService } from '../../mail/mail.service';
+import { recoveryReply } from '../recovery-reply';
+import { RecoveryVerificationService } from '../verification/recovery-verification.service';
+import type {
+  EvidenceFinding,
+  MessageToVerify,
+  RequestDraft,
+  VerificationDecision,
+} from '../verification/verification-decision';
+import { hashCancelToken } from './recovery-decision.service';
+import { recoveryRequestEvent } from './recovery-request-event';
+import { RecoveryRequest, RejectionReason } from './recovery-request.entity';
+import { RecoveryRequestRepository } from './recovery-request.repository';
+import { RiskSignalsService } from './risk-signals.service';
+
+/** 3 evidence failures per user per 24 hours, then rate_limited (docs/architecture.md, step 11). */
+export const EVIDENCE_FAILURE_LIMIT = 3;
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * What the inbound pipeline hands over for every message that is not automatic mail and is the
+ * first of its (authentication result, sender, Message-ID) (docs/architecture.md, steps 9–10).
+ */
+export interface RecoveryMessage extends MessageToVerify {
+  /** inbound_messages.id — recovery_requests.inbound_message_id */
+  inboundMessageId: string;
+  message: MessageToVerify['message'] & { messageId: string | null; references: string[] };
+}
+
+/** What became of the message, stored on the inbound message row. */
+export interface IntakeOutcome {
+  decision: 'awaiting_approval' | 'rejected';
+  /** rejection reason when rejected (e.g. 'sender_not_authenticated'), else null */
+  reason: RejectionReason | null;
+  requestId: string;
+  /** the subject as agents may see it, masked against the sender's billing values, if known */
+  subject: string | null;
+}
+
+/**
+ * Where a request enters the state machine (docs/architecture.md, steps 10–15): asks the
+ * verification for its decision and writes what follows from it — the request row, its audit
+ * event, the cancel token, the reply and the admins' notice. Runs INSIDE the transaction that
+ * finishes the inbound message (`tx`), so all of it commits with the message, exactly once;
+ * throwing rolls everything back and the job is retried.
+ */
+@Injectable()
+export class RecoveryIntakeService {
+  constructor(
+    private readonly verification: RecoveryVerificationService,
+    private readonly accounts: AccountsRepository,
+    private readonly requests: RecoveryRequestRepository,
+    private readonly risk: RiskSignalsService,
+    private readonly audit: AuditService,
+    private readonly mail: MailService,
+    private readonly config: AppConfigService,
+  ) {}
+
+  async receive(message: RecoveryMessage, tx: EntityManager): Promise<IntakeOutcome> {
+    const decision = await this.verification.verify(message, tx);
+    switch (decision.kind) {
+      case 'unanswered':
+        return this.reject(message, tx, decision.reason, decision.request);
+      case 'no_second_factor':
+        return this.reject(message, tx, 'no_active_2fa', decision.request, decision.user);
+      case 'evidence_checked':
+        return this.afterEvidence(message, tx, decision);
+    }
+  }
+
+  private async afterEvidence(
+    message: RecoveryMessage,
+    tx: EntityManager,
+    { user, request, evidence }: Extract<VerificationDecision, { kind: 'evidence_checked' }>,
+  ): Promise<IntakeOutcome> {
+    // Serialize everything about this user's requests (rate limit, duplicate) on the user row.
+    await this.accounts.lockUser(user.id, tx);
+    if (await this.requests.hasOpenRequest(user.id, tx)) {
+      return this.reject(message, tx, 'duplicate_request', request, user);
+    }
+    const since = new Date(message.receivedAt.getTime() - DAY_MS);
+    const failures = await this.requests.countEvidenceFailuresSince(user.id, since, tx);
+    if (failures >= EVIDENCE_FAILURE_LIMIT) {
+      return this.reject(message, tx, 'rate_limited', request, user);
+    }
+    const checked = { ...request, checks: { ...request.checks, factors: evidence.factors } };
+    if (evidence.outcome !== 'matched') {
+      const shown = { ...checked, subject: evidence.subject };
+      return this.reject(message, tx, evidence.outcome, shown, user, evidence.bodyExcerpt);
+    }
+    return this.accept(message, tx, checked, user, evidence);
+  }
+
+  private async accept(
+    message: RecoveryMessage,
+    tx: EntityManager,
+    checked: RequestDraft,
+    user: User,
+    evidence: EvidenceFinding,
+  ): Promise<IntakeOutcome> {
+    const cancelToken = randomBytes(32).toString('base64url');
+    // from now, not from receipt: a message delayed by an outage still gets its full time
+    const expiresAt = new Date(Date.now() + this.config.get('recoveryExpiryHours') * 3600_000);
+    const inserted = await this.requests.insert(tx, {
+      ...this.row(message, { ...checked, subject: evidence.subject }),
+      status: 'awaiting_approval',
+      reason: null,
+      // owners' and admins' recoveries need two different agents
+      approvalsRequired: user.role === 'owner' || user.role === 'admin' ? 2 : 1,
+      risk: await this.risk.forUser(user, message.receivedAt, tx),
+      bodyExcerpt: evidence.bodyExcerpt,
+      cancelTokenHash: hashCancelToken(cancelToken),
+      expiresAt,
+    });
+    if (inserted === 'duplicate_open') {
+      return this.reject(message, tx, 'duplicate_request', checked, user);
+    }
+    await this.record(tx, 'recovery.awaiting_approval', inserted, {
+      factors: checked.checks.factors,
+      inboundMessageId: message.inboundMessageId,
+    });
+    const cancelUrl = `${this.config.get('publicUrl')}/recovery/cancel/${cancelToken}`;
+    await this.mail.enqueue(
+      {
+        ...this.reply(message, user),
+        template: 'recovery_received',
+        vars: { name: user.name, cancelUrl, expiresAt: expiresAt.toISOString() },
+      },
+      tx,
+    );
+    await this.notifyOrganizationAdmins(user, message.receivedAt, tx);
+    const { id: requestId, subject } = inserted;
+    return { decision: 'awaiting_approval', reason: null, requestId, subject };
+  }
+
+  /** `replyTo`: only rejections after the sender was matched to a user are answered. */
+  private async reject(
+    message: RecoveryMessage,
+    tx: EntityManager,
+    reason: RejectionReason,
+    draft: RequestDraft,
+    replyTo?: User,
+    bodyExcerpt: string | null = null,
+  ): Promise<IntakeOutcome> {
+    const inserted = await this.requests.insert(tx, {
+      ...this.row(message, draft),
+      status: 'rejected',
+      reason,
+      approvalsRequired: 1,
+      risk: null,
+      bodyExcerpt,
+      cancelTokenHash: null,
+      expiresAt: null,
+    });
+    if (inserted === 'duplicate_open') throw new Error('a rejected request cannot be open');
+    await this.record(tx, 'recovery.rejected', inserted, {
+      reason,
+      inboundMessageId: message.inboundMessageId,
+    });
+    // never with which check failed (src/mail/mail-templates.ts)
+    if (replyTo !== undefined) {
+      await this.mail.enqueue(
+        { ...this.reply(message, replyTo), ...this.rejectionMail(reason, replyTo) },
+        tx,
+      );
+    }
+    return { decision: 'rejected', reason, requestId: inserted.id, subject: inserted.subject };
+  }
+
+  private async record(
+    tx: EntityManager,
+    action: 'recovery.awaiting_approval' | 'recovery.rejected',
+    request: RecoveryRequest,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await this.audit.record(recoveryRequestEvent(request, { type: 'system' }, action, data), tx);
+  }
+
+  /**
+   * A user whose sign-in asks for no second factor needs no recovery: tell them to sign in with
+   * their password rather than send them looking for billing details they do not need.
+   */
+  private rejectionMail(reason: RejectionReason, user: User) {
+    return reason === 'no_active_2fa'
+      ? {
+          template: 'recovery_no_second_factor' as const,
+          vars: { name: user.name, signInUrl: `${this.config.get('publicUrl')}/login` },
+        }
+      : { template: 'recovery_more_info' as const, vars: { name: user.name } };
+  }
+
+  /** The article's advice is to ask a local admin first: tell them, an independent channel. */
+  private async notifyOrganizationAdmins(
+    member: User,
+    requestedAt: Date,
+    tx: EntityManager,
+  ): Promise<void> {
+    if (member.organizationId === null) return;
+    const colleagues = await this.accounts.findUsersInOrganization(member.organizationId, tx);
+    for (const admin of colleagues) {
+      if (admin.id === member.id || (admin.role !== 'owner' && admin.role !== 'admin')) continue;
+      await this.mail.enqueue(
+        {
+          template: 'recovery_org_notice',
+          to: admin.email,
+          locale: admin.locale,
+          userId: admin.id,
+          vars: {
+            recipientName: admin.name,
+            memberName: member.name,
+            memberEmail: member.email,
+            requestedAt: requestedAt.toISOString(),
+          },
+        },
+        tx,
+      );
+    }
+  }
+
+  /** The columns every request of this message shares, whatever was decided. */
+  private row(message: RecoveryMessage, draft: RequestDraft) {
+    return {
+      ...draft,
+      ...this.threading(message),
+      inboundMessageId: message.inboundMessageId,
+      receivedAt: message.receivedAt,
+    };
+  }
+
+  private reply(message: RecoveryMessage, user: User) {
+    return recoveryReply(user, this.threading(message));
+  }
+
+  private threading(message: RecoveryMessage) {
+    return {
+      messageIdHeader: message.message.messageId?.slice(0, 1000) ?? null,
+      referencesHeader:
+        message.message.references.length > 0
+          ? message.message.references.join(' ').slice(0, 10000)
+          : null,
+    };
+  }
+}
