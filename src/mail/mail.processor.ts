@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { AppConfigService } from '../config/app-config.service';
 import { QueueConsumer } from '../queue/queue-consumer';
@@ -19,28 +19,20 @@ import {
  */
 @Injectable()
 export class MailProcessor extends QueueConsumer {
-  private readonly logger = new Logger(MailProcessor.name);
-
   constructor(
     config: AppConfigService,
     private readonly delivery: MailDeliveryService,
-    @InjectQueue(QueueName.mail) private readonly queue: Queue,
+    @InjectQueue(QueueName.mail) queue: Queue,
   ) {
-    super(config);
-  }
-
-  protected workerOptions() {
-    return {
+    super(config, queue, {
       name: QueueName.mail,
       concurrency: 5,
-      backoff: (attemptsMade: number) => mailRetryDelay(attemptsMade),
-      queue: this.queue,
+      backoff: (attemptsMade) => mailRetryDelay(attemptsMade),
       schedulers: [{ id: SWEEPER_ID, jobName: MailJobName.sweep, everyMs: SWEEP_EVERY_MS }],
-      logger: this.logger,
       // a permanent failure was already logged by the delivery service
-      logFailure: (job: Job | undefined, error: Error) =>
+      logFailure: (job, error) =>
         !(job?.name === MailJobName.send && error instanceof UnrecoverableError),
-    };
+    });
   }
 
   /** Routes one job; a permanent failure ends the job's retries at once. */

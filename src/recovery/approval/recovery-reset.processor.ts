@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { AppConfigService } from '../../config/app-config.service';
 import { QueueConsumer } from '../../queue/queue-consumer';
@@ -16,25 +16,17 @@ export const SWEEP_EVERY_MS = 30_000;
  */
 @Injectable()
 export class RecoveryResetProcessor extends QueueConsumer {
-  private readonly logger = new Logger(RecoveryResetProcessor.name);
-
   constructor(
     config: AppConfigService,
     private readonly decisions: RecoveryDecisionService,
     private readonly producer: RecoveryResetQueue,
-    @InjectQueue(QueueName.recoveryReset) private readonly queue: Queue,
+    @InjectQueue(QueueName.recoveryReset) queue: Queue,
   ) {
-    super(config);
-  }
-
-  protected workerOptions() {
-    return {
+    super(config, queue, {
       name: QueueName.recoveryReset,
       concurrency: 2,
-      queue: this.queue,
       schedulers: [{ id: SWEEP_JOB, everyMs: SWEEP_EVERY_MS }],
-      logger: this.logger,
-    };
+    });
   }
 
   async process(job: Job): Promise<unknown> {

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { AppConfigService } from '../../config/app-config.service';
 import { QueueConsumer } from '../../queue/queue-consumer';
@@ -32,30 +32,22 @@ const CONCURRENCY = 4;
  */
 @Injectable()
 export class InboundEmailProcessor extends QueueConsumer {
-  private readonly logger = new Logger(InboundEmailProcessor.name);
-
   constructor(
     config: AppConfigService,
     private readonly processing: InboundMessageProcessingService,
     private readonly purge: InboundRawPurgeService,
     private readonly producer: InboundEmailQueue,
     private readonly repository: InboundMessageRepository,
-    @InjectQueue(QueueName.inboundEmail) private readonly queue: Queue,
+    @InjectQueue(QueueName.inboundEmail) queue: Queue,
   ) {
-    super(config);
-  }
-
-  protected workerOptions() {
-    return {
+    super(config, queue, {
       name: QueueName.inboundEmail,
       concurrency: CONCURRENCY,
-      queue: this.queue,
       schedulers: [
         { id: SWEEP_JOB, everyMs: SWEEP_EVERY_MS },
         { id: PURGE_JOB, everyMs: PURGE_EVERY_MS },
       ],
-      logger: this.logger,
-    };
+    });
   }
 
   async process(job: Job): Promise<unknown> {
