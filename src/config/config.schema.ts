@@ -1,14 +1,16 @@
 import { isIP } from 'node:net';
+import {
+  ConfigError,
+  EMAIL,
+  emailList,
+  type Env,
+  integer,
+  optional,
+  text,
+  url,
+} from './config-parsers';
 
-/** A configuration problem, reported at start-up as one line naming the variable. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable}: ${problem}`);
-  }
-}
+export { ConfigError };
 
 export type Role = 'api' | 'smtp' | 'worker';
 export type SenderAuthMode = 'dmarc' | 'upstream' | 'none';
@@ -45,57 +47,6 @@ export interface AppConfig {
   rawRetentionDays: number;
   logLevel: string;
   varDir: string;
-}
-
-type Env = Record<string, string | undefined>;
-
-function text(env: Env, name: string, fallback: string): string {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? fallback : value;
-}
-
-function optional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) {
-    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  }
-  return value;
-}
-
-function url(env: Env, name: string, fallback: string, protocols: string[]): string {
-  const raw = text(env, name, fallback);
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(name, `is not a valid URL`);
-  }
-  if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
-  }
-  return raw;
-}
-
-const EMAIL = /^[^\s@<>()",;]+@[^\s@<>()",;]+\.[^\s@<>()",;]+$/;
-
-function emailList(env: Env, name: string, fallback: string): string[] {
-  const list = text(env, name, fallback)
-    .split(',')
-    .map((item) => item.trim().toLowerCase())
-    .filter((item) => item !== '');
-  if (list.length === 0) throw new ConfigError(name, 'must list at least one address');
-  for (const item of list) {
-    if (!EMAIL.test(item)) throw new ConfigError(name, `"${item}" is not an e-mail address`);
-  }
-  return list;
 }
 
 function roles(env: Env): Set<Role> {

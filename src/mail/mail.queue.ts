@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { JobsOptions, Queue } from 'bullmq';
+import { jobOptionsFor, withinTime } from '../queue/job-options';
 import { QueueName } from '../queue/queue-names';
 
 /** Jobs on the `mail` queue. */
@@ -29,15 +30,14 @@ export function mailRetryDelay(attemptsMade: number, random = Math.random): numb
 
 /** Options of every send job. The job id is the row id, so queueing a row twice is harmless. */
 export function sendJobOptions(mailId: string): JobsOptions {
-  return {
-    jobId: mailId,
+  return jobOptionsFor(mailId, {
     attempts: MAIL_ATTEMPTS,
     backoff: { type: MAIL_BACKOFF },
     // Finished jobs leave Redis: the row keeps the record, and the sweeper may queue a row again
     // once no job for it is left (de-duplication by job id only holds while the job exists).
     removeOnComplete: true,
     removeOnFail: true,
-  };
+  });
 }
 
 /** The sweeper: re-queues pending rows whose job was lost (Redis was down, a process died). */
@@ -58,21 +58,15 @@ export class MailQueue {
    * the row stays pending and the sweeper queues it later. Returns whether the job was queued.
    */
   async add(mailId: string): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
+      await withinTime(
         this.queue.add(
           MailJobName.send,
           { mailId } satisfies SendMailJobData,
           sendJobOptions(mailId),
         ),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error('Redis did not answer in time')),
-            ADD_TIMEOUT_MS,
-          );
-        }),
-      ]);
+        ADD_TIMEOUT_MS,
+      );
       return true;
     } catch (error) {
       this.logger.warn(
@@ -80,8 +74,6 @@ export class MailQueue {
         'mail stored but not queued; the sweeper will queue it',
       );
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,14 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import {
-  BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { AppConfigService } from '../../config/app-config.service';
+import { QueueConsumer } from '../../queue/queue-consumer';
 import { QueueName } from '../../queue/queue-names';
-import { QueueWorker } from '../../queue/queue-worker';
 import { RecoveryDecisionService } from './recovery-decision.service';
 import { RecoveryResetQueue, RESET_JOB, ResetJobData, SWEEP_JOB } from './recovery-reset.queue';
 
@@ -20,36 +15,23 @@ export const SWEEP_EVERY_MS = 30_000;
  * re-enqueues due resets whose job was lost (Redis outage, crash). Only calls the decision service.
  */
 @Injectable()
-export class RecoveryResetProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(RecoveryResetProcessor.name);
-  private worker: QueueWorker | undefined;
-
+export class RecoveryResetProcessor extends QueueConsumer {
   constructor(
-    private readonly config: AppConfigService,
+    config: AppConfigService,
     private readonly decisions: RecoveryDecisionService,
     private readonly producer: RecoveryResetQueue,
-    @InjectQueue(QueueName.recoveryReset) private readonly queue: Queue,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.worker = new QueueWorker(this.config.values, {
+    @InjectQueue(QueueName.recoveryReset) queue: Queue,
+  ) {
+    super(config, queue, {
       name: QueueName.recoveryReset,
       concurrency: 2,
-      process: (job) => this.process(job as Job<ResetJobData>),
-      queue: this.queue,
       schedulers: [{ id: SWEEP_JOB, everyMs: SWEEP_EVERY_MS }],
-      logger: this.logger,
     });
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    this.worker = undefined;
-  }
-
-  async process(job: Job<ResetJobData>): Promise<unknown> {
+  async process(job: Job): Promise<unknown> {
     if (job.name === RESET_JOB) {
-      return this.decisions.executeReset(job.data.requestId);
+      return this.decisions.executeReset((job.data as ResetJobData).requestId);
     }
     const expired = await this.decisions.expireDue();
     const due = await this.decisions.dueResets();

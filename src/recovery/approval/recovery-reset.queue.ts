@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { jobOptionsFor } from '../../queue/job-options';
 import { QueueName } from '../../queue/queue-names';
 
 export const RESET_JOB = 'reset';
@@ -8,10 +9,6 @@ export const SWEEP_JOB = 'sweep';
 
 export interface ResetJobData {
   requestId: string;
-}
-
-function resetJobId(requestId: string): string {
-  return `reset-${requestId}`;
 }
 
 /**
@@ -30,14 +27,13 @@ export class RecoveryResetQueue {
       await this.queue.add(
         RESET_JOB,
         { requestId },
-        {
-          jobId: resetJobId(requestId),
+        jobOptionsFor(requestId, {
           delay: Math.max(0, executesAt.getTime() - Date.now()),
           attempts: 10,
           backoff: { type: 'exponential', delay: 2000 },
           removeOnComplete: true,
           removeOnFail: { age: 7 * 24 * 3600 },
-        },
+        }),
       );
     } catch (error) {
       this.logger.warn(
@@ -52,7 +48,7 @@ export class RecoveryResetQueue {
    * failed all its attempts is retried. The guarded update in executeReset keeps it exactly-once.
    */
   async ensure(requestId: string): Promise<void> {
-    const job = await this.queue.getJob(resetJobId(requestId));
+    const job = await this.queue.getJob(requestId);
     if (job === undefined) {
       await this.schedule(requestId, new Date());
     } else if (await job.isFailed()) {

@@ -1,14 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import {
-  BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { AppConfigService } from '../../config/app-config.service';
+import { QueueConsumer } from '../../queue/queue-consumer';
 import { QueueName } from '../../queue/queue-names';
-import { QueueWorker } from '../../queue/queue-worker';
 import {
   InboundEmailQueue,
   ProcessJobData,
@@ -32,40 +27,27 @@ const CONCURRENCY = 4;
 /**
  * The worker of the inbound-email queue (worker role only): processes messages, and runs the
  * outbox sweeper and the raw-bytes purge on BullMQ job schedulers. Only routes jobs to services;
- * QueueWorker handles the consumer connection, Redis outages and graceful shutdown.
+ * QueueConsumer handles the consumer connection, Redis outages and graceful shutdown; a message
+ * cut short by a shutdown stays `stored` and is processed later.
  */
 @Injectable()
-export class InboundEmailProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(InboundEmailProcessor.name);
-  private worker: QueueWorker | undefined;
-
+export class InboundEmailProcessor extends QueueConsumer {
   constructor(
-    private readonly config: AppConfigService,
+    config: AppConfigService,
     private readonly processing: InboundMessageProcessingService,
     private readonly purge: InboundRawPurgeService,
     private readonly producer: InboundEmailQueue,
     private readonly repository: InboundMessageRepository,
-    @InjectQueue(QueueName.inboundEmail) private readonly queue: Queue,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.worker = new QueueWorker(this.config.values, {
+    @InjectQueue(QueueName.inboundEmail) queue: Queue,
+  ) {
+    super(config, queue, {
       name: QueueName.inboundEmail,
       concurrency: CONCURRENCY,
-      process: (job) => this.process(job),
-      queue: this.queue,
       schedulers: [
         { id: SWEEP_JOB, everyMs: SWEEP_EVERY_MS },
         { id: PURGE_JOB, everyMs: PURGE_EVERY_MS },
       ],
-      logger: this.logger,
     });
-  }
-
-  /** Lets jobs in flight finish; a message cut short stays `stored` and is processed later. */
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    this.worker = undefined;
   }
 
   async process(job: Job): Promise<unknown> {

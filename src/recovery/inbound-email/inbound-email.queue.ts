@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { JobsOptions, Queue } from 'bullmq';
+import { jobOptionsFor, withinTime } from '../../queue/job-options';
 import { QueueName } from '../../queue/queue-names';
 
 /** Job names on the inbound-email queue. */
@@ -41,20 +42,17 @@ export class InboundEmailQueue {
   /** Best effort and bounded in time: false when Redis is away (the sweeper retries later). */
   async enqueue(messageIds: string[]): Promise<boolean> {
     if (messageIds.length === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
+      await withinTime(
         this.queue.addBulk(
           messageIds.map((messageId) => ({
             name: PROCESS_JOB,
             data: { messageId },
-            opts: { ...PROCESS_JOB_OPTIONS, jobId: messageId },
+            opts: jobOptionsFor(messageId, PROCESS_JOB_OPTIONS),
           })),
         ),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('Redis did not answer')), ENQUEUE_TIMEOUT_MS);
-        }),
-      ]);
+        ENQUEUE_TIMEOUT_MS,
+      );
       return true;
     } catch (error) {
       this.logger.warn(
@@ -62,8 +60,6 @@ export class InboundEmailQueue {
         'inbound messages stored but not enqueued now; the outbox sweeper will enqueue them',
       );
       return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -57,62 +57,6 @@ export const MIN_BOX_PX = 4;
 /** Moved this far, an element is off any reading pane. */
 export const MAX_OFFSET_PX = 500;
 
-/** Elements whose content is never rendered as message text. */
-const NEVER_RENDERED = new Set([
-  'head',
-  'title',
-  'style',
-  'script',
-  'template',
-  'noscript',
-  'object',
-  'embed',
-  'iframe',
-  'frame',
-  'frameset',
-  'applet',
-  'audio',
-  'video',
-  'canvas',
-  'svg',
-  'xml',
-]);
-
-/** Containers in which mail clients put a quoted earlier message or a signature. */
-const QUOTE_CLASSES = new Set([
-  'gmail_quote',
-  'gmail_quote_container',
-  'gmail_attr',
-  'gmail_extra',
-  'gmail_signature',
-  'moz-cite-prefix',
-  'moz-signature',
-  'moz-forward-container',
-  'yahoo_quoted',
-  'protonmail_quote',
-  'protonmail_signature_block',
-  'outlookmessageheader',
-]);
-
-/** Outlook (desktop and web) does not wrap the quoted message: these mark where it begins, and
- *  everything after them in document order is earlier correspondence. */
-const REPLY_HEADER_IDS = new Set(['divrplyfwdmsg', 'appendonsend', 'stopspelling']);
-
-function classList(element: Element): string[] {
-  const value = element.attribs.class;
-  return value === undefined ? [] : value.toLowerCase().split(/\s+/).filter(Boolean);
-}
-
-/** Whether the element is never rendered, hidden by markup alone, or a quote container. */
-export function isHiddenOrQuotedByMarkup(element: Element): boolean {
-  const name = element.name.toLowerCase();
-  if (NEVER_RENDERED.has(name) || name === 'blockquote') return true;
-  if ((name === 'details' || name === 'dialog') && element.attribs.open === undefined) return true;
-  if (element.attribs.hidden !== undefined) return true;
-  if (classList(element).some((c) => QUOTE_CLASSES.has(c))) return true;
-  return element.attribs.id?.toLowerCase().startsWith('yahoo_quoted') === true;
-}
-
 /** What an element passes on to its content. */
 export interface VisualState {
   /** text colour (with its alpha); `-webkit-text-fill-color` wins over `color` */
@@ -307,10 +251,4 @@ export function isReadableText(state: VisualState): boolean {
   if (state.fontPx * state.scale < MIN_FONT_PX) return false;
   const ink = composite(state.fill ?? state.color, state.background, state.opacity);
   return contrastRatio(ink, state.background) >= MIN_CONTRAST;
-}
-
-/** Whether the element marks the start of an Outlook-quoted message (cut it and all that follows). */
-export function isReplyHeaderMarker(element: Element): boolean {
-  const id = element.attribs.id?.toLowerCase();
-  return id !== undefined && REPLY_HEADER_IDS.has(id);
 }

@@ -4,13 +4,12 @@ import { compile } from 'html-to-text';
 import { Cascade, MAX_STYLED_DEPTH } from './css-cascade';
 import {
   isHiddenByStyle,
-  isHiddenOrQuotedByMarkup,
   isReadableText,
-  isReplyHeaderMarker,
   ROOT_STATE,
   visualState,
   type VisualState,
 } from './hidden-html';
+import { isHiddenOrQuotedByMarkup, isReplyHeaderMarker } from './hidden-markup';
 
 /** HTML beyond this many characters is not looked at (a hand-written support mail is far smaller;
  *  the visible text is capped at 100 kB afterwards anyway). */

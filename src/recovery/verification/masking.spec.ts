@@ -1,11 +1,8 @@
+import { isLuhnValid, isValidIban, maskCardNumbers, maskIbans } from './account-number-masking';
 import {
   buildBodyExcerpt,
   EVIDENCE_MASK,
-  isLuhnValid,
-  isValidIban,
-  maskCardNumbers,
   maskEvidenceValues,
-  maskIbans,
   maskHeaderForDisplay,
   maskSensitiveText,
 } from './masking';
