@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { plainToInstance, Type } from 'class-transformer';
 import {
@@ -123,17 +124,32 @@ export class BillingItemDto {
   studentId?: string;
 }
 
+/** A login e-mail address: a string of at most MAX_EMAIL_LENGTH that is a valid address. */
+function LoginEmailField(example: string): PropertyDecorator {
+  // applied in this order, as stacked decorators apply from the bottom up: IsString reports first
+  return applyDecorators(
+    IsLoginEmail() as PropertyDecorator,
+    MaxLength(MAX_EMAIL_LENGTH),
+    IsString(),
+    ApiProperty({ example, maxLength: MAX_EMAIL_LENGTH }),
+  );
+}
+
+/** A person's display name: not blank, at most MAX_NAME_LENGTH. */
+function PersonNameField(example: string): PropertyDecorator {
+  return applyDecorators(
+    MaxLength(MAX_NAME_LENGTH),
+    Matches(/\S/, { message: 'name must not be blank' }),
+    IsString(),
+    ApiProperty({ example, maxLength: MAX_NAME_LENGTH }),
+  );
+}
+
 export class ProvisionUserDto {
-  @ApiProperty({ example: 'asa.oberg@example-clinic.se', maxLength: MAX_EMAIL_LENGTH })
-  @IsString()
-  @MaxLength(MAX_EMAIL_LENGTH)
-  @IsLoginEmail()
+  @LoginEmailField('asa.oberg@example-clinic.se')
   email: string;
 
-  @ApiProperty({ example: 'Åsa Öberg', maxLength: MAX_NAME_LENGTH })
-  @IsString()
-  @Matches(/\S/, { message: 'name must not be blank' })
-  @MaxLength(MAX_NAME_LENGTH)
+  @PersonNameField('Åsa Öberg')
   name: string;
 
   @ApiProperty({ enum: PROVISIONED_ROLES })
@@ -157,10 +173,7 @@ export class ProvisionUserDto {
 }
 
 export class CreateOrganizationDto {
-  @ApiProperty({ example: 'Öberg Psykoterapi AB', maxLength: MAX_NAME_LENGTH })
-  @IsString()
-  @Matches(/\S/, { message: 'name must not be blank' })
-  @MaxLength(MAX_NAME_LENGTH)
+  @PersonNameField('Öberg Psykoterapi AB')
   name: string;
 
   @ApiProperty({ enum: ['paid', 'academic'] })
@@ -188,16 +201,10 @@ export class CreateOrganizationDto {
 }
 
 export class CreateAgentDto {
-  @ApiProperty({ example: 'sam@support.example', maxLength: MAX_EMAIL_LENGTH })
-  @IsString()
-  @MaxLength(MAX_EMAIL_LENGTH)
-  @IsLoginEmail()
+  @LoginEmailField('sam@support.example')
   email: string;
 
-  @ApiProperty({ example: 'Sam Support', maxLength: MAX_NAME_LENGTH })
-  @IsString()
-  @Matches(/\S/, { message: 'name must not be blank' })
-  @MaxLength(MAX_NAME_LENGTH)
+  @PersonNameField('Sam Support')
   name: string;
 
   @ApiProperty({

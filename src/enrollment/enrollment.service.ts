@@ -3,11 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { User } from '../accounts/user.entity';
 import { AuditService } from '../audit/audit.service';
+import type { AuditEntry } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes';
 import { SecondFactorService, secretContext } from './second-factor.service';
 import { SecretBox } from './secret-box';
-import { checkTotp, generateTotpSecret, otpauthUri, qrCodeDataUrl } from './totp';
+import { checkTotpNowAndWipe, generateTotpSecret, otpauthUri, qrCodeDataUrl } from './totp';
 import { TwoFactorNotifier } from './two-factor-notifier';
 import { TwoFactorRepository } from './two-factor.repository';
 
@@ -64,13 +65,11 @@ export class EnrollmentService {
     await this.dataSource.transaction(async (tx) => {
       await this.repository.savePending(user.id, sealed, tx);
       await this.audit.record(
-        {
-          actor: { type: 'user', id: user.id },
-          action: 'two_factor.enrollment_started',
-          targetUserId: user.id,
-          organizationId: user.organizationId,
-          data: { channel, replacing, previousStatus: factor?.status ?? 'disabled' },
-        },
+        ownFactorEvent(user, 'two_factor.enrollment_started', {
+          channel,
+          replacing,
+          previousStatus: factor?.status ?? 'disabled',
+        }),
         tx,
       );
     });
@@ -94,22 +93,15 @@ export class EnrollmentService {
       throw new DomainError('no_pending_enrollment', 'Start the enrollment first');
     }
     const secret = this.box.open(sealed, secretContext(user.id));
-    const check = await checkTotp({
-      secret,
-      code,
-      epochSeconds: Date.now() / 1000,
-      afterStep: factor.lastUsedStep,
-    });
-    secret.fill(0);
+    const check = await checkTotpNowAndWipe(secret, code, factor.lastUsedStep);
     if (check.result !== 'valid') {
       // No lock-out here: whoever can confirm was just shown this secret, guessing gains nothing.
-      await this.audit.record({
-        actor: { type: 'user', id: user.id },
-        action: 'two_factor.enrollment_code_failed',
-        targetUserId: user.id,
-        organizationId: user.organizationId,
-        data: { channel, reason: check.result === 'replayed' ? 'replayed' : 'wrong' },
-      });
+      await this.audit.record(
+        ownFactorEvent(user, 'two_factor.enrollment_code_failed', {
+          channel,
+          reason: check.result === 'replayed' ? 'replayed' : 'wrong',
+        }),
+      );
       throw wrongEnrollmentCode(check.result === 'replayed');
     }
     const recoveryCodes = generateRecoveryCodes();
@@ -121,13 +113,10 @@ export class EnrollmentService {
       }
       await this.storeRecoveryCodes(user.id, recoveryCodes, tx);
       await this.audit.record(
-        {
-          actor: { type: 'user', id: user.id },
-          action: 'two_factor.enabled',
-          targetUserId: user.id,
-          organizationId: user.organizationId,
-          data: { channel, previousStatus: locked?.status ?? 'disabled' },
-        },
+        ownFactorEvent(user, 'two_factor.enabled', {
+          channel,
+          previousStatus: locked?.status ?? 'disabled',
+        }),
         tx,
       );
       await this.notifier.enabled(user, tx);
@@ -147,13 +136,9 @@ export class EnrollmentService {
     await this.dataSource.transaction(async (tx) => {
       await this.storeRecoveryCodes(user.id, recoveryCodes, tx);
       await this.audit.record(
-        {
-          actor: { type: 'user', id: user.id },
-          action: 'two_factor.recovery_codes_regenerated',
-          targetUserId: user.id,
-          organizationId: user.organizationId,
-          data: { count: recoveryCodes.length },
-        },
+        ownFactorEvent(user, 'two_factor.recovery_codes_regenerated', {
+          count: recoveryCodes.length,
+        }),
         tx,
       );
     });
@@ -177,4 +162,15 @@ function wrongEnrollmentCode(replayed: boolean): DomainError {
       ? 'This code was already used; wait for the next code from your authenticator'
       : 'The code does not match; check the time on your phone and enter the current code',
   );
+}
+
+/** An event of users acting on their own second factor. */
+function ownFactorEvent(user: User, action: string, data: AuditEntry['data']): AuditEntry {
+  return {
+    actor: { type: 'user', id: user.id },
+    action,
+    targetUserId: user.id,
+    organizationId: user.organizationId,
+    data,
+  };
 }

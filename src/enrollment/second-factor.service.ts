@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes';
 import { SecretBox } from './secret-box';
-import { checkTotp } from './totp';
+import { checkTotpNowAndWipe } from './totp';
 import { TwoFactorRepository } from './two-factor.repository';
 
 /** Consecutive failed codes (TOTP or recovery) before the factor locks, and for how long. */
@@ -51,13 +51,7 @@ export class SecondFactorService {
     const sealed = await this.repository.loadSecret(owner.id, 'active');
     if (sealed === null) return 'not_active';
     const secret = this.openSecret(owner.id, sealed);
-    const check = await checkTotp({
-      secret,
-      code,
-      epochSeconds: Date.now() / 1000,
-      afterStep: factor.lastUsedStep,
-    });
-    secret.fill(0);
+    const check = await checkTotpNowAndWipe(secret, code, factor.lastUsedStep);
     // The guarded UPDATE is the real once-per-step guarantee: of two concurrent requests carrying
     // the same code, both pass checkTotp but only one finds last_used_step still below the step.
     if (check.result === 'valid' && (await this.repository.consumeStep(owner.id, check.step))) {

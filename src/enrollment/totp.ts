@@ -110,6 +110,19 @@ export async function checkTotp(options: {
   return any !== undefined ? { result: 'replayed', step: any } : { result: 'invalid' };
 }
 
+/** Checks a code against a just-opened secret at the current time, then wipes the secret. */
+export async function checkTotpNowAndWipe(
+  secret: Buffer,
+  code: string,
+  afterStep: number | null | undefined,
+): Promise<TotpCheck> {
+  try {
+    return await checkTotp({ secret, code, epochSeconds: Date.now() / 1000, afterStep });
+  } finally {
+    secret.fill(0);
+  }
+}
+
 function matchedStep(result: Awaited<ReturnType<typeof verify>>): number | undefined {
   return result.valid && 'timeStep' in result ? result.timeStep : undefined;
 }
