@@ -145,6 +145,20 @@ function PersonNameField(example: string): PropertyDecorator {
   );
 }
 
+/** A new password: MIN_PASSWORD_LENGTH to MAX_PASSWORD_LENGTH characters, never in responses. */
+function PasswordField(): PropertyDecorator {
+  return applyDecorators(
+    MaxLength(MAX_PASSWORD_LENGTH),
+    MinLength(MIN_PASSWORD_LENGTH),
+    IsString(),
+    ApiProperty({
+      minLength: MIN_PASSWORD_LENGTH,
+      maxLength: MAX_PASSWORD_LENGTH,
+      writeOnly: true,
+    }),
+  );
+}
+
 export class ProvisionUserDto {
   @LoginEmailField('asa.oberg@example-clinic.se')
   email: string;
@@ -156,14 +170,7 @@ export class ProvisionUserDto {
   @IsIn(PROVISIONED_ROLES)
   role: ProvisionedRole;
 
-  @ApiProperty({
-    minLength: MIN_PASSWORD_LENGTH,
-    maxLength: MAX_PASSWORD_LENGTH,
-    writeOnly: true,
-  })
-  @IsString()
-  @MinLength(MIN_PASSWORD_LENGTH)
-  @MaxLength(MAX_PASSWORD_LENGTH)
+  @PasswordField()
   password: string;
 
   @ApiPropertyOptional({ enum: LOCALES, default: 'en' })
@@ -207,14 +214,7 @@ export class CreateAgentDto {
   @PersonNameField('Sam Support')
   name: string;
 
-  @ApiProperty({
-    minLength: MIN_PASSWORD_LENGTH,
-    maxLength: MAX_PASSWORD_LENGTH,
-    writeOnly: true,
-  })
-  @IsString()
-  @MinLength(MIN_PASSWORD_LENGTH)
-  @MaxLength(MAX_PASSWORD_LENGTH)
+  @PasswordField()
   password: string;
 }
 
