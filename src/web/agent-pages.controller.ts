@@ -43,7 +43,7 @@ function pageHref(base: string, query: Record<string, string | undefined>) {
  * The agent console: the queue (open requests oldest first, counts per status, filters), one
  * request with its checks, risk signals, masked excerpt, approvals, decision forms and audit
  * trail, and the inbound messages. Decisions go through RecoveryDecisionService, exactly as the
- * API's; a practitioner or admin who opens these pages gets the 403 page.
+ * API's; a practitioner or admin who opens these pages gets the forbidden page.
  */
 @WebController('agent', WebSessionGuard, CsrfGuard)
 @WebRoles('agent')
