@@ -1,26 +1,10 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpStatus,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import type { ClassConstructor } from 'class-transformer';
+import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CurrentUser, Public } from '../common/auth.decorators';
+import { CurrentUser } from '../common/auth.decorators';
 import type { AuthenticatedUser } from '../common/auth.decorators';
-import { DomainError, DomainErrorCode } from '../common/domain-error';
-import { statusForCode } from '../common/domain-error.filter';
 import { StepUpService } from '../sign-in/step-up.service';
 import { ListRequestsQueryDto } from '../recovery/approval/recovery-request.dto';
+import type { RequestStatus } from '../recovery/approval/recovery-request.entity';
 import { RecoveryRequestsService } from '../recovery/approval/recovery-requests.service';
 import {
   InboundMessagesQueryDto,
@@ -28,17 +12,17 @@ import {
 } from '../recovery/inbound-email/inbound-messages.dto';
 import { InboundMessagesService } from '../recovery/inbound-email/inbound-messages.service';
 import { AgentRequestPage } from './agent-request-page';
+import { FormContext, FormState, formValue, submitForm } from './form-errors';
+import { DECISION_ERRORS } from './form-tables';
+import { PAGE_ID, WebController } from './web-controller';
 import { CsrfGuard } from './web-csrf';
 import { WebRedirect } from './web-errors';
-import { WebExceptionFilter } from './web-exception.filter';
-import type { Messages } from './i18n/locale';
-import { retryMinutes } from './two-factor-pages';
 import { textField, validateForm } from './web-form';
 import { ApproveDecisionForm, DenyDecisionForm } from './web-forms.dto';
 import { FieldErrors, WebPages } from './web-pages.service';
 import { WebRoles, WebSessionGuard } from './web-session.guard';
 
-const REQUEST_ID = new ParseUUIDPipe({ errorHttpStatusCode: HttpStatus.NOT_FOUND });
+type Decision = 'approve' | 'deny';
 
 /** Query strings hold strings; an absent or empty filter is no filter. */
 function queryText(value: unknown): string | undefined {
@@ -59,13 +43,9 @@ function pageHref(base: string, query: Record<string, string | undefined>) {
  * The agent console: the queue (open requests oldest first, counts per status, filters), one
  * request with its checks, risk signals, masked excerpt, approvals, decision forms and audit
  * trail, and the inbound messages. Decisions go through RecoveryDecisionService, exactly as the
- * API's; a practitioner or admin who opens these pages gets the 403 page.
+ * API's; a practitioner or admin who opens these pages gets the forbidden page.
  */
-@ApiExcludeController()
-@Public()
-@Controller('agent')
-@UseFilters(WebExceptionFilter)
-@UseGuards(WebSessionGuard, CsrfGuard)
+@WebController('agent', WebSessionGuard, CsrfGuard)
 @WebRoles('agent')
 export class AgentPagesController {
   constructor(
@@ -125,7 +105,7 @@ export class AgentPagesController {
     @Req() request: Request,
     @Res() response: Response,
     @CurrentUser() agent: AuthenticatedUser,
-    @Param('id', REQUEST_ID) id: string,
+    @Param('id', PAGE_ID) id: string,
     @Query('done') done?: string,
   ): Promise<void> {
     const { t } = await this.pages.viewer(request);
@@ -143,18 +123,20 @@ export class AgentPagesController {
     @Req() request: Request,
     @Res() response: Response,
     @CurrentUser() agent: AuthenticatedUser,
-    @Param('id', REQUEST_ID) id: string,
+    @Param('id', PAGE_ID) id: string,
     @Body() body: unknown,
   ): Promise<void> {
-    await this.decide(request, response, agent, id, body, {
-      kind: 'approve',
-      form: ApproveDecisionForm,
-      textField: 'note',
-      run: (form) => {
-        const note = form.note?.trim() === '' ? undefined : form.note;
-        return this.requests.approve(id, agent, { note, code: form.code });
-      },
-    });
+    const form = this.decisionForm(request, response, agent, id, body, 'approve');
+    const fields = await this.decisionFields(request, 'note');
+    const { note, code } = await formValue(
+      form,
+      ApproveDecisionForm,
+      withoutEmptyCode(body),
+      fields,
+    );
+    const approval = { note: note?.trim() === '' ? undefined : note, code };
+    await submitForm(() => this.requests.approve(id, agent, approval), form);
+    this.pages.redirect(response, `/agent/requests/${id}?done=approved`);
   }
 
   @Post('requests/:id/deny')
@@ -162,54 +144,48 @@ export class AgentPagesController {
     @Req() request: Request,
     @Res() response: Response,
     @CurrentUser() agent: AuthenticatedUser,
-    @Param('id', REQUEST_ID) id: string,
+    @Param('id', PAGE_ID) id: string,
     @Body() body: unknown,
   ): Promise<void> {
-    await this.decide(request, response, agent, id, body, {
-      kind: 'deny',
-      form: DenyDecisionForm,
-      textField: 'reason',
-      run: (form) => this.requests.deny(id, agent, form),
-    });
+    const form = this.decisionForm(request, response, agent, id, body, 'deny');
+    const fields = await this.decisionFields(request, 'reason');
+    const denial = await formValue(form, DenyDecisionForm, withoutEmptyCode(body), fields);
+    await submitForm(() => this.requests.deny(id, agent, denial), form);
+    this.pages.redirect(response, `/agent/requests/${id}?done=denied`);
   }
 
-  /** Both decisions: the form's errors, then the decision, then its refusals, all on the page. */
-  private async decide<T extends { code?: string }>(
+  /** The messages of a decision form's fields: its own text box, the box to tick, the code. */
+  private async decisionFields(request: Request, own: 'note' | 'reason') {
+    const { t } = await this.pages.viewer(request);
+    const { confirm, code, unknownField } = t.fields;
+    return { [own]: t.fields[own], confirm, code, _form: unknownField };
+  }
+
+  /**
+   * A decision form shown again on the request's page: its text box kept, its messages under
+   * its own names (both forms have a box to tick and a code field), the code field shown when
+   * the code was the problem.
+   */
+  private decisionForm(
     request: Request,
     response: Response,
     agent: AuthenticatedUser,
     id: string,
     body: unknown,
-    decision: {
-      kind: 'approve' | 'deny';
-      form: ClassConstructor<T>;
-      /** the form's own text box, kept when the page is shown again */
-      textField: 'note' | 'reason';
-      run: (form: T) => Promise<unknown>;
-    },
-  ): Promise<void> {
-    const { t } = await this.pages.viewer(request);
-    const { kind } = decision;
-    const own = decision.textField;
-    const form = await validateForm(decision.form, withoutEmptyCode(body), {
-      [own]: t.fields[own],
-      confirm: t.fields.confirm,
-      code: t.fields.code,
-      _form: t.fields.unknownField,
-    });
+    kind: Decision,
+  ): FormContext<{ currentStatus: () => Promise<RequestStatus> }> {
+    const own = kind === 'approve' ? 'note' : 'reason';
     const values = { [own]: textField(body, own) };
-    if (!form.ok) {
-      const errors = prefixDecisionFields(form.errors, kind);
-      const extra = { errors, values, askCode: errors[`${kind}Code`] !== undefined || undefined };
-      return this.renderRequest(request, response, agent, id, extra, 400);
-    }
-    try {
-      await decision.run(form.value);
-    } catch (error) {
-      return this.decisionFailed(request, response, agent, id, error, { kind, values });
-    }
-    const done = kind === 'approve' ? 'approved' : 'denied';
-    this.pages.redirect(response, `/agent/requests/${id}?done=${done}`);
+    return {
+      table: DECISION_ERRORS,
+      context: { currentStatus: async () => (await this.requests.detail(id)).status },
+      show: ({ errors, formError }: FormState, status: number) => {
+        const shown = prefixDecisionFields(errors, kind);
+        const askCode = shown[`${kind}Code`] !== undefined || undefined;
+        const extra = { errors: shown, formError, values, askCode };
+        return this.renderRequest(request, response, agent, id, extra, status);
+      },
+    };
   }
 
   @Get('messages')
@@ -245,48 +221,6 @@ export class AgentPagesController {
       pages: Math.ceil(list.total / list.pageSize),
       pageHref: pageHref('/agent/messages', { status }),
     });
-  }
-
-  private async decisionFailed(
-    request: Request,
-    response: Response,
-    agent: AuthenticatedUser,
-    id: string,
-    error: unknown,
-    form: { kind: 'approve' | 'deny'; values: Record<string, string | undefined> },
-  ): Promise<void> {
-    if (!(error instanceof DomainError)) throw error;
-    const { t } = await this.pages.viewer(request);
-    const shown = await this.decisionRefusal(error, t, response, form.kind, id);
-    if (shown === undefined) throw error;
-    const data = { ...shown.data, values: form.values };
-    return this.renderRequest(request, response, agent, id, data, statusForCode(error.code));
-  }
-
-  /** The refusals this page explains; anything else goes to the error page. */
-  private async decisionRefusal(
-    error: DomainError,
-    t: Messages,
-    response: Response,
-    kind: 'approve' | 'deny',
-    id: string,
-  ): Promise<{ data: RequestPageExtra } | undefined> {
-    const codeError = (message: string) => ({
-      data: { errors: { [`${kind}Code`]: message }, askCode: true },
-    });
-    const shown: Partial<Record<DomainErrorCode, () => Promise<{ data: RequestPageExtra }>>> = {
-      step_up_required: async () => codeError(t.agent.stepUpNeeded),
-      invalid_code: async () => codeError(t.twoFactor.stepUpFailed),
-      two_factor_locked: async () => ({
-        data: { formError: t.twoFactor.locked(retryMinutes(error, response)) },
-      }),
-      already_approved: async () => ({ data: { formError: t.agent.alreadyApproved } }),
-      request_not_open: async () => {
-        const current = await this.requests.detail(id);
-        return { data: { formError: t.agent.notOpen(t.requestStatus[current.status]) } };
-      },
-    };
-    return shown[error.code]?.();
   }
 
   private async renderRequest(
@@ -334,7 +268,7 @@ function withoutEmptyCode(body: unknown): unknown {
 }
 
 /** Both decision forms have a "confirm" box and a code field; each shows its own errors. */
-function prefixDecisionFields(errors: FieldErrors, kind: 'approve' | 'deny'): FieldErrors {
+function prefixDecisionFields(errors: FieldErrors, kind: Decision): FieldErrors {
   const renamed: FieldErrors = {};
   for (const [field, message] of Object.entries(errors)) {
     const own = field === 'confirm' || field === 'code';

@@ -1,16 +1,15 @@
-import { Controller, Get, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Public } from '../common/auth.decorators';
-import { DomainError } from '../common/domain-error';
 import {
   hashCancelToken,
   RecoveryDecisionService,
 } from '../recovery/approval/recovery-decision.service';
 import type { RequestStatus } from '../recovery/approval/recovery-request.entity';
 import { RecoveryRequestRepository } from '../recovery/approval/recovery-request.repository';
+import { submitForm } from './form-errors';
+import { CANCEL_ERRORS } from './form-tables';
+import { WebController } from './web-controller';
 import { CsrfGuard } from './web-csrf';
-import { WebExceptionFilter } from './web-exception.filter';
 import { WebPages } from './web-pages.service';
 
 /** The states a request can still be cancelled from (RecoveryDecisionService.cancel). */
@@ -25,11 +24,7 @@ function isCancellable(status: RequestStatus): status is (typeof CANCELLABLE)[nu
  * what would be cancelled (mail scanners and link previews open links: a GET must never change
  * anything); the one button POSTs, and RecoveryDecisionService.cancelWithToken does the rest.
  */
-@ApiExcludeController()
-@Public()
-@Controller('recovery')
-@UseFilters(WebExceptionFilter)
-@UseGuards(CsrfGuard)
+@WebController('recovery', CsrfGuard)
 export class CancelPageController {
   constructor(
     private readonly pages: WebPages,
@@ -52,15 +47,11 @@ export class CancelPageController {
     @Res() response: Response,
     @Param('token') token: string,
   ): Promise<void> {
-    try {
-      await this.decisions.cancelWithToken(token);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      if (error.code === 'not_found' || error.code === 'request_not_open') {
-        return this.renderCancel(request, response, token, 409);
-      }
-      throw error;
-    }
+    await submitForm(() => this.decisions.cancelWithToken(token), {
+      table: CANCEL_ERRORS,
+      context: undefined,
+      show: (_state, status) => this.renderCancel(request, response, token, status),
+    });
     this.pages.redirect(response, '/recovery/cancelled');
   }
 

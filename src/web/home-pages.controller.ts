@@ -1,19 +1,14 @@
-import { Controller, Get, Header, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Get, Header, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { SessionService } from '../accounts/session.service';
-import { Public } from '../common/auth.decorators';
 import { SESSION_COOKIE } from '../sign-in/auth.guard';
 import { FAVICON, STYLESHEET } from './static/stylesheet';
 import { cookie } from './web-cookies';
-import { WebExceptionFilter } from './web-exception.filter';
+import { WebController } from './web-controller';
 import { WebPages } from './web-pages.service';
 
 /** `/` sends each person where they work; and the stylesheet, as a file from this origin. */
-@ApiExcludeController()
-@Public()
-@Controller()
-@UseFilters(WebExceptionFilter)
+@WebController('')
 export class HomePagesController {
   constructor(
     private readonly pages: WebPages,

@@ -1,29 +1,23 @@
-import { Body, Controller, Get, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { MeService } from '../enrollment/me.service';
 import { SignInService } from '../sign-in/sign-in.service';
-import { CurrentUser, Public } from '../common/auth.decorators';
+import { CurrentUser } from '../common/auth.decorators';
 import type { AuthenticatedUser } from '../common/auth.decorators';
-import { DomainError } from '../common/domain-error';
-import type { DomainErrorCode } from '../common/domain-error';
 import { StartEnrollmentDto, TotpCodeDto } from '../enrollment/enrollment.dto';
 import { MyTwoFactorService } from '../enrollment/my-two-factor.service';
+import { FormContext, FormState, formValue, submitForm } from './form-errors';
+import { SETTINGS_CODE_ERRORS, SETTINGS_CONFIRM_ERRORS } from './form-tables';
 import type { Messages } from './i18n/locale';
-import { enrollmentView, recoveryCodesPage, retryMinutes } from './two-factor-pages';
+import { enrollmentView, recoveryCodesPage } from './two-factor-pages';
 import { WebCookies } from './web-cookies';
+import { WebController } from './web-controller';
 import { CsrfGuard } from './web-csrf';
-import { WebExceptionFilter } from './web-exception.filter';
-import { validateForm } from './web-form';
 import { FieldErrors, WebPages } from './web-pages.service';
 import { WebSessionGuard } from './web-session.guard';
 
 /** Settings → "Two-factor authentication", for every signed-in user; and signing out. */
-@ApiExcludeController()
-@Public()
-@Controller()
-@UseFilters(WebExceptionFilter)
-@UseGuards(WebSessionGuard, CsrfGuard)
+@WebController('', WebSessionGuard, CsrfGuard)
 export class SettingsPagesController {
   constructor(
     private readonly pages: WebPages,
@@ -47,21 +41,14 @@ export class SettingsPagesController {
     @Body() body: unknown,
   ): Promise<void> {
     const { t } = await this.pages.viewer(request);
-    const form = await validateForm(StartEnrollmentDto, body, { code: t.fields.code });
-    if (!form.ok) return this.renderSettings(request, response, { move: form.errors.code }, 400);
-    const moving = form.value.code !== undefined;
-    try {
-      const enrollment = await this.mine.startEnrollment(user.id, form.value.code);
-      await this.pages.render(request, response, 'enrollScan', {
-        ...scanPage(t, moving),
-        ...enrollmentView(enrollment),
-      });
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      const shown = this.settingsError(error, t, response, 'move');
-      if (shown === undefined) throw error;
-      await this.renderSettings(request, response, shown.errors, shown.status, shown.formError);
-    }
+    const form = this.settingsForm(request, response, 'move');
+    const fields = { code: t.fields.code };
+    const { code } = await formValue(form, StartEnrollmentDto, body, fields);
+    const enrollment = await submitForm(() => this.mine.startEnrollment(user.id, code), form);
+    await this.pages.render(request, response, 'enrollScan', {
+      ...scanPage(t, code !== undefined),
+      ...enrollmentView(enrollment),
+    });
   }
 
   @Post('settings/2fa/enrollment/confirm')
@@ -73,33 +60,20 @@ export class SettingsPagesController {
   ): Promise<void> {
     const { t } = await this.pages.viewer(request);
     const page = scanPage(t, false);
-    const form = await validateForm(TotpCodeDto, body, { code: t.fields.code });
-    if (!form.ok) {
-      return this.pages.render(
-        request,
-        response,
-        'enrollScan',
-        { ...page, errors: form.errors },
-        400,
-      );
-    }
-    try {
-      const { recoveryCodes } = await this.mine.confirmEnrollment(user, form.value.code);
-      await this.pages.render(request, response, 'recoveryCodes', {
-        ...recoveryCodesPage(t, recoveryCodes, t.twoFactor.recoveryCodesTitle, '/settings'),
-        enabledTitle: t.twoFactor.enabledTitle,
-      });
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      if (error.code === 'invalid_enrollment_code') {
-        const data = { ...page, errors: { code: t.twoFactor.wrongCode } };
-        return this.pages.render(request, response, 'enrollScan', data, 400);
-      }
-      if (error.code === 'no_pending_enrollment') {
-        return this.renderSettings(request, response, {}, 409, t.twoFactor.noPending);
-      }
-      throw error;
-    }
+    const form: FormContext = {
+      table: SETTINGS_CONFIRM_ERRORS,
+      context: undefined,
+      show: (state, status) =>
+        this.pages.render(request, response, 'enrollScan', { ...page, ...state }, status),
+      start: (state, status) => this.renderSettings(request, response, {}, status, state.formError),
+    };
+    const fields = { code: t.fields.code };
+    const { code } = await formValue(form, TotpCodeDto, body, fields);
+    const { recoveryCodes } = await submitForm(() => this.mine.confirmEnrollment(user, code), form);
+    await this.pages.render(request, response, 'recoveryCodes', {
+      ...recoveryCodesPage(t, recoveryCodes, t.twoFactor.recoveryCodesTitle, '/settings'),
+      enabledTitle: t.twoFactor.enabledTitle,
+    });
   }
 
   @Post('settings/2fa/recovery-codes')
@@ -110,24 +84,15 @@ export class SettingsPagesController {
     @Body() body: unknown,
   ): Promise<void> {
     const { t } = await this.pages.viewer(request);
-    const form = await validateForm(TotpCodeDto, body, { code: t.fields.code });
-    if (!form.ok) {
-      return this.renderSettings(request, response, { regenerate: form.errors.code }, 400);
-    }
-    try {
-      const { recoveryCodes } = await this.mine.regenerateRecoveryCodes(user.id, form.value.code);
-      await this.pages.render(
-        request,
-        response,
-        'recoveryCodes',
-        recoveryCodesPage(t, recoveryCodes, t.twoFactor.newCodesTitle, '/settings'),
-      );
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      const shown = this.settingsError(error, t, response, 'regenerate');
-      if (shown === undefined) throw error;
-      await this.renderSettings(request, response, shown.errors, shown.status, shown.formError);
-    }
+    const form = this.settingsForm(request, response, 'regenerate');
+    const fields = { code: t.fields.code };
+    const { code } = await formValue(form, TotpCodeDto, body, fields);
+    const { recoveryCodes } = await submitForm(
+      () => this.mine.regenerateRecoveryCodes(user.id, code),
+      form,
+    );
+    const page = recoveryCodesPage(t, recoveryCodes, t.twoFactor.newCodesTitle, '/settings');
+    await this.pages.render(request, response, 'recoveryCodes', page);
   }
 
   @Post('logout')
@@ -156,40 +121,21 @@ export class SettingsPagesController {
     );
   }
 
-  /** Which settings field a failed code belongs to, in the user's words. */
-  private settingsError(
-    error: DomainError,
-    t: Messages,
+  /** A form on the settings page: its code's message stands beside `field`. */
+  private settingsForm(
+    request: Request,
     response: Response,
     field: 'move' | 'regenerate',
-  ): SettingsError | undefined {
-    // only the refusals this page explains; anything else goes to the error page
-    const shown: Partial<Record<DomainErrorCode, () => SettingsError>> = {
-      step_up_failed: () => ({ errors: { [field]: t.twoFactor.stepUpFailed }, status: 403 }),
-      two_factor_locked: () => ({
-        errors: {},
-        status: 429,
-        formError: t.twoFactor.locked(retryMinutes(error, response)),
-      }),
-      two_factor_already_active: () => ({
-        errors: {},
-        status: 409,
-        formError: t.twoFactor.alreadyActive,
-      }),
-      two_factor_not_enrolled: () => ({
-        errors: {},
-        status: 409,
-        formError: t.twoFactor.noPending,
-      }),
+  ): FormContext {
+    return {
+      table: SETTINGS_CODE_ERRORS,
+      context: undefined,
+      show: (state: FormState, status: number) => {
+        const errors = state.errors.code === undefined ? {} : { [field]: state.errors.code };
+        return this.renderSettings(request, response, errors, status, state.formError);
+      },
     };
-    return shown[error.code]?.();
   }
-}
-
-interface SettingsError {
-  errors: FieldErrors;
-  status: number;
-  formError?: string;
 }
 
 function scanPage(t: Messages, moving: boolean) {

@@ -1,44 +1,35 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Body, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { SessionService } from '../accounts/session.service';
-import { clientInfo } from '../common/client-info';
-import { Public } from '../common/auth.decorators';
-import { SESSION_COOKIE } from '../sign-in/auth.guard';
-import { DomainError } from '../common/domain-error';
-import { ChallengeRecoveryCodeDto, ChallengeTotpDto, LoginDto } from '../sign-in/sign-in.dto';
 import { SignInService } from '../sign-in/sign-in.service';
+import { SESSION_COOKIE } from '../sign-in/auth.guard';
+import { clientInfo } from '../common/client-info';
+import { ChallengeRecoveryCodeDto, ChallengeTotpDto, LoginDto } from '../sign-in/sign-in.dto';
 import { TwoFactorSignInService } from '../sign-in/two-factor-sign-in.service';
-import { enrollmentView, recoveryCodesPage, retryMinutes } from './two-factor-pages';
+import { FormContext, FormErrorTable, formValue, submitForm } from './form-errors';
+import {
+  EXPIRED_SIGN_IN,
+  PASSWORD_ERRORS,
+  SIGN_IN_CODE_ERRORS,
+  SIGN_IN_ENROLL_CONFIRM_ERRORS,
+  SIGN_IN_ENROLL_ERRORS,
+  SIGN_IN_RECOVERY_CODE_ERRORS,
+} from './form-tables';
+import type { Messages } from './i18n/locale';
+import { enrollmentView, recoveryCodesPage } from './two-factor-pages';
 import { CHALLENGE_COOKIE, cookie, WebCookies } from './web-cookies';
+import { WebController } from './web-controller';
 import { CsrfGuard } from './web-csrf';
 import { WebRedirect } from './web-errors';
-import { WebExceptionFilter } from './web-exception.filter';
-import { validateForm } from './web-form';
-import { WebPages } from './web-pages.service';
-
-const EXPIRED = '/login?expired=1';
+import type { ViewName } from './views';
+import { PageData, WebPages } from './web-pages.service';
 
 /**
  * Sign-in for people: e-mail and password, then the code (or a recovery code), or the forced
  * enrollment after a reset. The challenge between the steps lives in an HttpOnly cookie scoped to
  * /login, never in a URL. Every step calls the same services as POST /api/auth/*.
  */
-@ApiExcludeController()
-@Public()
-@Controller('login')
-@UseFilters(WebExceptionFilter)
-@UseGuards(CsrfGuard)
+@WebController('login', CsrfGuard)
 export class SignInPagesController {
   constructor(
     private readonly pages: WebPages,
@@ -75,44 +66,22 @@ export class SignInPagesController {
   ): Promise<void> {
     const { t } = await this.pages.viewer(request);
     const page = { title: t.signIn.title, values: { email: emailOf(body) } };
-    const form = await validateForm(LoginDto, body, {
+    const form = this.formOf(request, response, 'signIn', page, PASSWORD_ERRORS);
+    const { email, password } = await formValue(form, LoginDto, body, {
       email: t.fields.email,
       password: t.fields.password,
       _form: t.fields.unknownField,
     });
-    if (!form.ok) {
-      return this.pages.render(request, response, 'signIn', { ...page, errors: form.errors }, 400);
+    const result = await submitForm(
+      () => this.signIn.login(email, password, clientInfo(request)),
+      form,
+    );
+    if (result.next === 'done') {
+      this.cookies.setSession(response, result.accessToken);
+      return this.pages.redirect(response, '/');
     }
-    try {
-      const result = await this.signIn.login(
-        form.value.email,
-        form.value.password,
-        clientInfo(request),
-      );
-      if (result.next === 'done') {
-        this.cookies.setSession(response, result.accessToken);
-        return this.pages.redirect(response, '/');
-      }
-      this.cookies.setChallenge(response, result.challenge);
-      return this.pages.redirect(
-        response,
-        result.next === 'totp' ? '/login/code' : '/login/enroll',
-      );
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'invalid_credentials') {
-        const data = { ...page, formError: t.signIn.wrongCredentials };
-        return this.pages.render(request, response, 'signIn', data, 401);
-      }
-      if (
-        error instanceof DomainError &&
-        (error.code === 'rate_limited' || error.code === 'sign_in_busy')
-      ) {
-        const minutes = retryMinutes(error, response);
-        const data = { ...page, formError: t.signIn.rateLimited(minutes) };
-        return this.pages.render(request, response, 'signIn', data, 429);
-      }
-      throw error;
-    }
+    this.cookies.setChallenge(response, result.challenge);
+    this.pages.redirect(response, result.next === 'totp' ? '/login/code' : '/login/enroll');
   }
 
   @Get('code')
@@ -149,46 +118,30 @@ export class SignInPagesController {
   ): Promise<void> {
     const challenge = challengeOf(request);
     const { t } = await this.pages.viewer(request);
-    const view = kind === 'totp' ? 'signInCode' : 'signInRecovery';
-    const page = { title: kind === 'totp' ? t.signIn.codeTitle : t.signIn.recoveryTitle };
-    const form =
-      kind === 'totp'
-        ? await validateForm(ChallengeTotpDto, body, { code: t.fields.code }, { challenge })
-        : await validateForm(
-            ChallengeRecoveryCodeDto,
-            body,
-            { code: t.fields.recoveryCode },
-            { challenge },
-          );
-    if (!form.ok) {
-      return this.pages.render(request, response, view, { ...page, errors: form.errors }, 400);
-    }
-    try {
-      const client = clientInfo(request);
-      const { accessToken } =
-        kind === 'totp'
-          ? await this.twoFactor.totp(challenge, form.value.code, client)
-          : await this.twoFactor.recoveryCode(challenge, form.value.code, client);
-      this.cookies.clearChallenge(response);
-      this.cookies.setSession(response, accessToken);
-      this.pages.redirect(response, '/');
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      if (error.code === 'invalid_challenge') {
-        this.cookies.clearChallenge(response);
-        return this.pages.redirect(response, EXPIRED);
-      }
-      if (error.code === 'invalid_code') {
-        const message = kind === 'totp' ? t.signIn.wrongCode : t.signIn.wrongRecoveryCode;
-        const data = { ...page, errors: { code: message } };
-        return this.pages.render(request, response, view, data, 401);
-      }
-      if (error.code === 'two_factor_locked') {
-        const data = { ...page, formError: t.signIn.locked(retryMinutes(error, response)) };
-        return this.pages.render(request, response, view, data, 429);
-      }
-      throw error;
-    }
+    const totp = kind === 'totp';
+    const page = { title: totp ? t.signIn.codeTitle : t.signIn.recoveryTitle };
+    const view = totp ? 'signInCode' : 'signInRecovery';
+    const form = this.formOf(
+      request,
+      response,
+      view,
+      page,
+      totp ? SIGN_IN_CODE_ERRORS : SIGN_IN_RECOVERY_CODE_ERRORS,
+    );
+    const dto = totp ? ChallengeTotpDto : ChallengeRecoveryCodeDto;
+    const fields = { code: totp ? t.fields.code : t.fields.recoveryCode };
+    const { code } = await formValue(form, dto, body, fields, { challenge });
+    const client = clientInfo(request);
+    const { accessToken } = await submitForm(
+      () =>
+        totp
+          ? this.twoFactor.totp(challenge, code, client)
+          : this.twoFactor.recoveryCode(challenge, code, client),
+      form,
+    );
+    this.cookies.clearChallenge(response);
+    this.cookies.setSession(response, accessToken);
+    this.pages.redirect(response, '/');
   }
 
   @Get('enroll')
@@ -203,18 +156,11 @@ export class SignInPagesController {
   async enrollStart(@Req() request: Request, @Res() response: Response): Promise<void> {
     const challenge = challengeOf(request);
     const { t } = await this.pages.viewer(request);
-    let enrollment;
-    try {
-      enrollment = await this.twoFactor.enroll(challenge);
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'invalid_challenge') {
-        this.cookies.clearChallenge(response);
-        return this.pages.redirect(response, EXPIRED);
-      }
-      throw error;
-    }
+    const page = this.scanPage(t);
+    const form = this.formOf(request, response, 'enrollScan', page, SIGN_IN_ENROLL_ERRORS);
+    const enrollment = await submitForm(() => this.twoFactor.enroll(challenge), form);
     await this.pages.render(request, response, 'enrollScan', {
-      ...this.scanPage(t.signIn.enrollTitle),
+      ...page,
       ...enrollmentView(enrollment),
     });
   }
@@ -227,48 +173,48 @@ export class SignInPagesController {
   ): Promise<void> {
     const challenge = challengeOf(request);
     const { t } = await this.pages.viewer(request);
-    const page = this.scanPage(t.signIn.enrollTitle);
-    const form = await validateForm(ChallengeTotpDto, body, { code: t.fields.code }, { challenge });
-    if (!form.ok) {
-      return this.pages.render(
+    const form = {
+      ...this.formOf(
         request,
         response,
         'enrollScan',
-        { ...page, errors: form.errors },
-        400,
-      );
-    }
-    try {
-      const result = await this.twoFactor.confirmEnrollment(
-        challenge,
-        form.value.code,
-        clientInfo(request),
-      );
-      this.cookies.clearChallenge(response);
-      this.cookies.setSession(response, result.accessToken);
-      await this.pages.render(request, response, 'recoveryCodes', {
-        ...recoveryCodesPage(t, result.recoveryCodes, t.twoFactor.recoveryCodesTitle, '/'),
-        enabledTitle: t.twoFactor.enabledTitle,
-      });
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      if (error.code === 'invalid_challenge') {
-        this.cookies.clearChallenge(response);
-        return this.pages.redirect(response, EXPIRED);
-      }
-      if (error.code === 'invalid_enrollment_code') {
-        const data = { ...page, errors: { code: t.twoFactor.wrongCode } };
-        return this.pages.render(request, response, 'enrollScan', data, 400);
-      }
-      if (error.code === 'no_pending_enrollment') {
-        const data = { title: t.signIn.enrollTitle, formError: t.twoFactor.noPending };
-        return this.pages.render(request, response, 'enrollIntro', data, 409);
-      }
-      throw error;
-    }
+        this.scanPage(t),
+        SIGN_IN_ENROLL_CONFIRM_ERRORS,
+      ),
+      start: this.show(request, response, 'enrollIntro', { title: t.signIn.enrollTitle }),
+    };
+    const fields = { code: t.fields.code };
+    const { code } = await formValue(form, ChallengeTotpDto, body, fields, { challenge });
+    const result = await submitForm(
+      () => this.twoFactor.confirmEnrollment(challenge, code, clientInfo(request)),
+      form,
+    );
+    this.cookies.clearChallenge(response);
+    this.cookies.setSession(response, result.accessToken);
+    await this.pages.render(request, response, 'recoveryCodes', {
+      ...recoveryCodesPage(t, result.recoveryCodes, t.twoFactor.recoveryCodesTitle, '/'),
+      enabledTitle: t.twoFactor.enabledTitle,
+    });
   }
 
-  private scanPage(heading: string) {
+  /** A sign-in form: shown again on its own view with its table's messages. */
+  private formOf(
+    request: Request,
+    response: Response,
+    view: ViewName,
+    page: PageData,
+    table: FormErrorTable,
+  ): FormContext {
+    return { table, context: undefined, show: this.show(request, response, view, page) };
+  }
+
+  private show(request: Request, response: Response, view: ViewName, page: PageData) {
+    return (state: object, status: number) =>
+      this.pages.render(request, response, view, { ...page, ...state }, status);
+  }
+
+  private scanPage(t: Messages) {
+    const heading = t.signIn.enrollTitle;
     return {
       title: heading,
       heading,
@@ -282,7 +228,7 @@ export class SignInPagesController {
 /** The challenge of the password step; without one, the sign-in starts over. */
 function challengeOf(request: Request): string {
   const challenge = cookie(request, CHALLENGE_COOKIE);
-  if (challenge === undefined) throw new WebRedirect(EXPIRED);
+  if (challenge === undefined) throw new WebRedirect(EXPIRED_SIGN_IN);
   return challenge;
 }
 

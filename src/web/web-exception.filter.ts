@@ -12,7 +12,9 @@ import { DomainError } from '../common/domain-error';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { statusForCode } from '../common/domain-error.filter';
 import { loggedPath } from '../common/logging';
+import { applyRefusal, WebFormInvalid, WebFormRefused } from './form-errors';
 import type { Messages } from './i18n/locale';
+import { WebCookies } from './web-cookies';
 import { WebCsrfRejected, WebForbidden, WebNotFound, WebRedirect } from './web-errors';
 import { WebPages } from './web-pages.service';
 
@@ -26,11 +28,17 @@ import { WebPages } from './web-pages.service';
 export class WebExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Web');
 
-  constructor(private readonly pages: WebPages) {}
+  constructor(
+    private readonly pages: WebPages,
+    private readonly cookies: WebCookies,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const request = host.switchToHttp().getRequest<Request>();
-    const response = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    this.handle(exception, http.getRequest<Request>(), http.getResponse<Response>());
+  }
+
+  private handle(exception: unknown, request: Request, response: Response): void {
     if (response.headersSent) return;
     if (exception instanceof WebRedirect) {
       this.pages.redirect(response, exception.location);
@@ -40,7 +48,19 @@ export class WebExceptionFilter implements ExceptionFilter {
       this.pages.redirect(response, '/login');
       return;
     }
-    this.renderError(request, response, exception).catch((error: unknown) => {
+    if (exception instanceof WebFormInvalid) {
+      exception.form
+        .show({ errors: exception.errors }, HttpStatus.BAD_REQUEST)
+        .catch((error: unknown) => this.handle(error, request, response));
+      return;
+    }
+    const shown =
+      exception instanceof WebFormRefused
+        ? this.renderRefusal(request, response, exception).catch((error: unknown) => {
+            this.handle(error, request, response);
+          })
+        : this.renderError(request, response, exception);
+    shown.catch((error: unknown) => {
       // the page itself needs the database (the viewer's session): plain text then
       if (isDatabaseUnavailable(error)) {
         if (!response.headersSent) {
@@ -51,6 +71,17 @@ export class WebExceptionFilter implements ExceptionFilter {
       this.logger.error({ err: error }, 'Could not render the error page');
       if (!response.headersSent) response.status(500).type('text').send('Internal server error');
     });
+  }
+
+  /** A form's refusal on the form's own page, as its table says; else as the bare domain error. */
+  private async renderRefusal(request: Request, response: Response, refused: WebFormRefused) {
+    const { t } = await this.pages.viewer(request);
+    const outcome = await applyRefusal(refused, t, response);
+    if (outcome === undefined) return this.handle(refused.error, request, response);
+    if (outcome.kind === 'redirect') {
+      if (outcome.clearChallenge) this.cookies.clearChallenge(response);
+      this.pages.redirect(response, outcome.location);
+    }
   }
 
   private async renderError(request: Request, response: Response, exception: unknown) {
