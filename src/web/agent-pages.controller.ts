@@ -1,4 +1,4 @@
-import { Body, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Get, Param, ParseEnumPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CurrentUser } from '../common/auth.decorators';
 import type { AuthenticatedUser } from '../common/auth.decorators';
@@ -118,40 +118,34 @@ export class AgentPagesController {
     await this.renderRequest(request, response, agent, id, { notice });
   }
 
-  @Post('requests/:id/approve')
-  async approve(
+  /** Approve or deny (`POST /agent/requests/:id/approve|deny`): the two forms of one decision. */
+  @Post('requests/:id/:decision')
+  async decide(
     @Req() request: Request,
     @Res() response: Response,
     @CurrentUser() agent: AuthenticatedUser,
     @Param('id', PAGE_ID) id: string,
+    @Param('decision', new ParseEnumPipe(['approve', 'deny'])) decision: 'approve' | 'deny',
     @Body() body: unknown,
   ): Promise<void> {
-    const form = this.decisionForm(request, response, agent, id, body, 'approve');
-    const fields = await this.decisionFields(request, 'note');
-    const { note, code } = await formValue(
-      form,
-      ApproveDecisionForm,
-      withoutEmptyCode(body),
-      fields,
-    );
-    const approval = { note: note?.trim() === '' ? undefined : note, code };
-    await submitForm(() => this.requests.approve(id, agent, approval), form);
-    this.pages.redirect(response, `/agent/requests/${id}?done=approved`);
-  }
-
-  @Post('requests/:id/deny')
-  async deny(
-    @Req() request: Request,
-    @Res() response: Response,
-    @CurrentUser() agent: AuthenticatedUser,
-    @Param('id', PAGE_ID) id: string,
-    @Body() body: unknown,
-  ): Promise<void> {
-    const form = this.decisionForm(request, response, agent, id, body, 'deny');
-    const fields = await this.decisionFields(request, 'reason');
-    const denial = await formValue(form, DenyDecisionForm, withoutEmptyCode(body), fields);
-    await submitForm(() => this.requests.deny(id, agent, denial), form);
-    this.pages.redirect(response, `/agent/requests/${id}?done=denied`);
+    const form = this.decisionForm(request, response, agent, id, body, decision);
+    if (decision === 'approve') {
+      const fields = await this.decisionFields(request, 'note');
+      const { note, code } = await formValue(
+        form,
+        ApproveDecisionForm,
+        withoutEmptyCode(body),
+        fields,
+      );
+      const approval = { note: note?.trim() === '' ? undefined : note, code };
+      await submitForm(() => this.requests.approve(id, agent, approval), form);
+    } else {
+      const fields = await this.decisionFields(request, 'reason');
+      const denial = await formValue(form, DenyDecisionForm, withoutEmptyCode(body), fields);
+      await submitForm(() => this.requests.deny(id, agent, denial), form);
+    }
+    const done = decision === 'approve' ? 'approved' : 'denied';
+    this.pages.redirect(response, `/agent/requests/${id}?done=${done}`);
   }
 
   /** The messages of a decision form's fields: its own text box, the box to tick, the code. */
