@@ -9,7 +9,7 @@ import { IP_FAILURE_LIMIT } from '../../src/sign-in/login-rate-limiter';
 import { JSON_BODY_LIMIT } from '../../src/app';
 import { JSON_MAX_DEPTH } from '../../src/common/json-depth';
 import { SmtpIngressServer } from '../../src/recovery/inbound-email/smtp-ingress.server';
-import { expectErrorShape } from '../helpers/assertions';
+import { csrfOf, expectErrorShape } from '../helpers/assertions';
 import { DEFAULT_PASSWORD, makeUser, signIn, uniqueEmail } from '../helpers/factories';
 import { buildMessage, sendSmtp, uniqueMessageId } from '../helpers/inbound-mail';
 import {
@@ -249,12 +249,6 @@ describe("one address's failed sign-ins never refuse another account's right pas
         .send({ email: uniqueEmail('spray'), password: 'password123' })
         .expect(401);
     }
-  }
-
-  function csrfOf(html: string): string {
-    const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-    if (token === undefined) throw new Error('no CSRF token on the page');
-    return token;
   }
 
   async function webSignIn(browser: TestAgent, email: string, password: string) {

@@ -5,16 +5,11 @@
  * session.
  */
 import request from 'supertest';
+import { csrfOf } from '../helpers/assertions';
 import type { DataSource } from 'typeorm';
 import { makeOrganization, makeUser } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { bearer, currentStep, makeActiveFactor, totpAt } from '../helpers/two-factor';
-
-function csrfOf(html: string): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (token === undefined) throw new Error('no CSRF token on the page');
-  return token;
-}
 
 function setCookies(response: request.Response): string[] {
   const header = response.headers['set-cookie'] as unknown;

@@ -4,16 +4,11 @@
  * unknown e-mail and a wrong password, enrollment forced by the organization.
  */
 import request from 'supertest';
+import { csrfOf } from '../helpers/assertions';
 import type TestAgent from 'supertest/lib/agent';
 import { makeOrganization, makeUser, uniqueEmail } from '../helpers/factories';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { currentStep, makeActiveFactor, totpAt } from '../helpers/two-factor';
-
-function csrfOf(html: string): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (token === undefined) throw new Error('no CSRF token on the page');
-  return token;
-}
 
 describe('web: sign-in pages', () => {
   let t: TestApp;

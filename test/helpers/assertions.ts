@@ -85,3 +85,10 @@ export function readableCardNumbers(text: string): string[] {
   }
   return found;
 }
+
+/** The CSRF token of the (first) form on a server-rendered page; throws when the page has none. */
+export function csrfOf(html: string): string {
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (token === undefined) throw new Error('no CSRF token on the page');
+  return token;
+}
