@@ -1,4 +1,4 @@
-import type { Element } from 'domhandler';
+import { isTag, isText, type AnyNode, type Element } from 'domhandler';
 
 /**
  * The markup half of hidden-html.ts: elements that are never rendered or hidden by an attribute,
@@ -27,7 +27,8 @@ const NEVER_RENDERED = new Set([
   'xml',
 ]);
 
-/** Containers in which mail clients put a quoted earlier message or a signature. */
+/** Containers in which mail clients put a quoted earlier message, its attribution or a
+ *  signature (Gmail, Thunderbird, Yahoo and AOL, Proton, Apple Mail's `blockquote type=cite`). */
 const QUOTE_CLASSES = new Set([
   'gmail_quote',
   'gmail_quote_container',
@@ -40,12 +41,21 @@ const QUOTE_CLASSES = new Set([
   'yahoo_quoted',
   'protonmail_quote',
   'protonmail_signature_block',
-  'outlookmessageheader',
 ]);
+/** Yahoo prefixes its ids and classes ("ydp5c8e0c2ayahoo_quoted_1234"); AOL numbers its parts. */
+const QUOTE_ID_PARTS = ['yahoo_quoted', 'aolmsgpart_'];
+const QUOTE_CLASS_SUFFIX = 'yahoo_quoted';
 
-/** Outlook (desktop and web) does not wrap the quoted message: these mark where it begins, and
- *  everything after them in document order is earlier correspondence. */
-const REPLY_HEADER_IDS = new Set(['divrplyfwdmsg', 'appendonsend', 'stopspelling']);
+/** Outlook (desktop, web, 2003) and Windows Mail do not wrap the quoted message: these mark where
+ *  it begins, and everything after them in document order is earlier correspondence. Outlook
+ *  prefixes re-quoted ids with "x_". */
+const REPLY_HEADER_IDS = new Set([
+  'divrplyfwdmsg',
+  'appendonsend',
+  'stopspelling',
+  'mail-editor-reference-message-container',
+]);
+const REPLY_HEADER_CLASSES = new Set(['outlookmessageheader']);
 
 function classList(element: Element): string[] {
   const value = element.attribs.class;
@@ -55,15 +65,49 @@ function classList(element: Element): string[] {
 /** Whether the element is never rendered, hidden by markup alone, or a quote container. */
 export function isHiddenOrQuotedByMarkup(element: Element): boolean {
   const name = element.name.toLowerCase();
-  if (NEVER_RENDERED.has(name) || name === 'blockquote') return true;
+  if (NEVER_RENDERED.has(name)) return true;
   if ((name === 'details' || name === 'dialog') && element.attribs.open === undefined) return true;
   if (element.attribs.hidden !== undefined) return true;
-  if (classList(element).some((c) => QUOTE_CLASSES.has(c))) return true;
-  return element.attribs.id?.toLowerCase().startsWith('yahoo_quoted') === true;
+  return isQuoteContainer(element);
+}
+
+/** Whether the element holds a quoted earlier message (html-visible-text.ts leaves a ">" line
+ *  where it stood, so that the text rules of quoted-text.ts see the quotation). */
+export function isQuoteContainer(element: Element): boolean {
+  if (element.name.toLowerCase() === 'blockquote') return true;
+  const classes = classList(element);
+  if (classes.some((c) => QUOTE_CLASSES.has(c) || c.endsWith(QUOTE_CLASS_SUFFIX))) return true;
+  const id = element.attribs.id?.toLowerCase() ?? '';
+  return QUOTE_ID_PARTS.some((part) => id.includes(part));
+}
+
+/**
+ * A block with a top border and a header label at its start, as Outlook desktop
+ * (`border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm`) and Windows Mail
+ * (`border-top-style: solid`) draw above the quoted message's "From:/Von:/От: …" lines.
+ */
+const TOP_BORDER = /border-top(?:-style)?[ \t]*:[^;]*\b(?:solid|dotted|dashed|double)\b/i;
+const LEADING_LABEL = /^[ \t\n*_]*[\p{L}][\p{L} .-]{0,24}[ \t]*[:：]/u;
+const LEADING_TEXT_CHARS = 200;
+
+/** The first LEADING_TEXT_CHARS characters of an element's text (iterative, bounded). */
+function leadingText(element: Element): string {
+  let text = '';
+  const stack: AnyNode[] = [...element.children].reverse();
+  while (stack.length > 0 && text.length < LEADING_TEXT_CHARS) {
+    const node = stack.pop() as AnyNode;
+    if (isText(node)) text += node.data.replace(/&nbsp;|\u00a0/g, ' ');
+    else if (isTag(node))
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+  }
+  return text.trimStart();
 }
 
 /** Whether the element marks the start of an Outlook-quoted message (cut it and all that follows). */
 export function isReplyHeaderMarker(element: Element): boolean {
   const id = element.attribs.id?.toLowerCase();
-  return id !== undefined && REPLY_HEADER_IDS.has(id);
+  if (id !== undefined && REPLY_HEADER_IDS.has(id.replace(/^x_/, ''))) return true;
+  if (classList(element).some((c) => REPLY_HEADER_CLASSES.has(c))) return true;
+  const style = element.attribs.style;
+  return style !== undefined && TOP_BORDER.test(style) && LEADING_LABEL.test(leadingText(element));
 }

@@ -9,7 +9,7 @@ import {
   visualState,
   type VisualState,
 } from './hidden-html';
-import { isHiddenOrQuotedByMarkup, isReplyHeaderMarker } from './hidden-markup';
+import { isHiddenOrQuotedByMarkup, isQuoteContainer, isReplyHeaderMarker } from './hidden-markup';
 
 /** HTML beyond this many characters is not looked at (a hand-written support mail is far smaller;
  *  the visible text is capped at 100 kB afterwards anyway). */
@@ -84,15 +84,26 @@ function styleSheets(root: AnyNode): string[] {
   return sheets;
 }
 
+/** A cut: inclusive start/end offsets in the source, and what stands in its place. */
+type Cut = [start: number, end: number, replacement?: string];
+
+/**
+ * What a removed quote container leaves behind: one ">" line, so that the text rules
+ * (quoted-text.ts) know a quotation stood there — the attribution line above it is then dropped
+ * and the text below it (a bottom-posted or interleaved answer) still counts. It is a block of
+ * its own, so the text on either side never runs together ("42" | "42" must not become "4242").
+ */
+const QUOTE_PLACEHOLDER = '<div>&gt;</div>';
+
 /**
  * Source ranges (inclusive start/end offsets) of everything that must not count: hidden elements,
  * unreadable text, quote containers and comments, plus — from an Outlook reply header on — the
  * rest of the document. Pre-order, iterative (no recursion on hostile nesting), each node with
  * the visual state its parent passes on (hidden-html.ts).
  */
-function removedRanges(root: AnyNode, length: number): Array<[number, number]> {
+function removedRanges(root: AnyNode, length: number): Cut[] {
   const cascade = new Cascade(root, styleSheets(root));
-  const ranges: Array<[number, number]> = [];
+  const ranges: Cut[] = [];
   const stack: Array<[AnyNode, VisualState, number]> = [[root, ROOT_STATE, 0]];
   while (stack.length > 0) {
     const [node, parent, depth] = stack.pop() as [AnyNode, VisualState, number];
@@ -117,7 +128,7 @@ function removedRanges(root: AnyNode, length: number): Array<[number, number]> {
       const style = cascade.declared(node);
       state = visualState(parent, style, node);
       if (isHiddenOrQuotedByMarkup(node) || isHiddenByStyle(style, state)) {
-        ranges.push(range);
+        ranges.push(isQuoteContainer(node) ? [...range, QUOTE_PLACEHOLDER] : range);
         continue;
       }
     }
@@ -130,14 +141,16 @@ function removedRanges(root: AnyNode, length: number): Array<[number, number]> {
   return ranges;
 }
 
-/** The source with the given ranges cut out. Ranges may overlap (an element that htmlparser2
- *  closed implicitly ends where the next one's start tag ends). */
-function cutRanges(source: string, ranges: Array<[number, number]>): string {
+/** The source with the given ranges cut out (and their replacements in their place). Ranges may
+ *  overlap (an element that htmlparser2 closed implicitly ends where the next one's start tag
+ *  ends). */
+function cutRanges(source: string, ranges: Cut[]): string {
   ranges.sort((a, b) => a[0] - b[0]);
   let out = '';
   let position = 0;
-  for (const [start, end] of ranges) {
+  for (const [start, end, replacement] of ranges) {
     if (start > position) out += source.slice(position, start);
+    if (end + 1 > position && replacement !== undefined) out += replacement;
     position = Math.max(position, end + 1);
   }
   return out + source.slice(position);
@@ -155,7 +168,7 @@ function cutRanges(source: string, ranges: Array<[number, number]>): string {
 export function htmlToVisibleText(html: string): string {
   const bounded = boundHtml(html);
   const document = parseDocument(bounded, { withStartIndices: true, withEndIndices: true });
-  let ranges: Array<[number, number]>;
+  let ranges: Cut[];
   try {
     ranges = removedRanges(document, bounded.length);
   } catch {
