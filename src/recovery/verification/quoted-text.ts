@@ -73,8 +73,8 @@ const SENTENCE_END = /[.!?][ \t]*$/;
 const RULE_LINE = /^[ \t]*(?:_{8,}|-{8,}|={8,})[ \t]*$/;
 
 /** Bounds on what email-reply-parser is shown (its worst case is quadratic in a line's length). */
-export const LIBRARY_MAX_CHARS = 64_000;
-export const LIBRARY_MAX_LINE_CHARS = 1_000;
+export const LIBRARY_MAX_CHARS = 8_000;
+export const LIBRARY_MAX_LINE_CHARS = 500;
 
 /**
  * Whether one (possibly joined) line introduces a quoted message. It must end with a colon and
