@@ -115,7 +115,7 @@ describe('replies as mail clients write them, end to end', () => {
         status: expect.not.stringMatching(/^awaiting_approval$/),
         reason: 'no_evidence',
       });
-      const quotedExcerpt = String(quoted.body_excerpt ?? '');
+      const quotedExcerpt = (quoted.body_excerpt as string | null) ?? '';
       expect(quotedExcerpt).toContain(NEW_TEXT_MARKER);
       expect(quotedExcerpt).not.toContain(QUOTED_TEXT_MARKER);
 
@@ -124,7 +124,7 @@ describe('replies as mail clients write them, end to end', () => {
         status: 'awaiting_approval',
         reason: null,
       });
-      const excerpt = String(written.body_excerpt ?? '');
+      const excerpt = (written.body_excerpt as string | null) ?? '';
       expect(excerpt).toContain(NEW_TEXT_MARKER);
       expect(excerpt).not.toContain(QUOTED_TEXT_MARKER);
       expect(hasStandaloneDigits(excerpt, clinic.last4)).toBe(false);
