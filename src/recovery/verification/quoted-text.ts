@@ -68,6 +68,8 @@ const ADDRESS = /[\p{L}\p{N}._%+-]@[\p{L}\p{N}-]+\./u;
 const TIME_OR_YEAR = /\b\d{1,2}[:.]\d{2}\b|\b(?:19|20)\d{2}\b/;
 const ENDS_WITH_COLON = /[:：][ \t]*$/;
 const SENTENCE_END = /[.!?][ \t]*$/;
+/** "01.12.2026 10:14 …", "2026-12-01 …": how Android and Russian clients start an attribution. */
+const STARTS_WITH_DATE = /^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b/;
 
 /** A rule Outlook and others draw above a quoted message ("_____", "-----"). */
 const RULE_LINE = /^[ \t]*(?:_{8,}|-{8,}|={8,})[ \t]*$/;
@@ -111,9 +113,9 @@ function quoteFollows(lines: readonly string[], after: number): boolean {
 /**
  * How many lines (1 or 2) an attribution starting at line `i` spans, or 0. Gmail and Apple Mail
  * wrap a long one: "On …, Åsa Öberg <" / "asa@example.se> wrote:", "tir. … skrev Åsa <a@b.no" /
- * ">:"; the first half must look like the start of one (an opening word, a verb, an address, a
- * time or a year) and must not end a sentence, so that a line the sender wrote above an
- * attribution is not swallowed with it.
+ * ">:", "01.12.2026 10:14 пользователь … <" / "a@b.ru> написал:"; the first half must start like
+ * one (an opening word or a date) or hold its verb, and must not end a sentence, so that a line
+ * the sender wrote just above an attribution is not swallowed with it.
  */
 function attributionSpan(lines: readonly string[], i: number): number {
   const line = lines[i];
@@ -126,7 +128,7 @@ function attributionSpan(lines: readonly string[], i: number): number {
   if (
     !ATTRIBUTION_OPENING.test(start) &&
     !ATTRIBUTION_VERB.test(start) &&
-    !ATTRIBUTION_CONTEXT.test(start)
+    !STARTS_WITH_DATE.test(start)
   ) {
     return 0;
   }
