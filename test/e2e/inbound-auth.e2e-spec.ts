@@ -269,6 +269,50 @@ describe('inbound mail: sender authentication', () => {
       await expectNoOutboundMail(upstream.dataSource, upstream.outboxDir, ['asa@forged.test']);
     });
 
+    it('trusts the topmost field when its authserv-id carries a /jobid (AuthservIDWithJobID)', async () => {
+      const row = await deliverUpstream(
+        buildMessage({
+          from: 'asa@forged.test',
+          messageId: uniqueMessageId('forged.test'),
+          headers: [
+            `Authentication-Results: ${AUTHSERV_ID}/4Q7Ks30Hx2z9vB7; dmarc=pass header.from=forged.test`,
+          ],
+        }),
+      );
+      expect(row.authentication).toMatchObject({ result: 'pass', method: 'upstream' });
+    });
+
+    it('a topmost field with a /jobid is ours: a forged bare-id field below it is ignored', async () => {
+      const row = await deliverUpstream(
+        buildMessage({
+          from: 'asa@forged.test',
+          headers: [
+            `Authentication-Results: ${AUTHSERV_ID}/2846; dmarc=fail (p=reject dis=none) header.from=forged.test`,
+            `Authentication-Results: ${AUTHSERV_ID}/2846; dkim=none; dkim-atps=neutral`,
+            'Received: from attacker.test by mx.trusted.test (Postfix) with ESMTP id 2846',
+            `Authentication-Results: ${AUTHSERV_ID}; dmarc=pass header.from=forged.test`,
+          ],
+        }),
+      );
+      expect(row).toMatchObject({ decision: 'rejected', reason: 'sender_not_authenticated' });
+      expect(row.authentication?.detail).toContain('dmarc=fail');
+      await expectNoOutboundMail(upstream.dataSource, upstream.outboxDir, ['asa@forged.test']);
+    });
+
+    it('a name that only starts with AUTHSERV_ID is somebody else', async () => {
+      const row = await deliverUpstream(
+        buildMessage({
+          from: 'asa@forged.test',
+          headers: [
+            `Authentication-Results: ${AUTHSERV_ID}.evil.test; dmarc=pass header.from=forged.test`,
+            `Authentication-Results: ${AUTHSERV_ID}-x; dmarc=pass header.from=forged.test`,
+          ],
+        }),
+      );
+      expect(row).toMatchObject({ reason: 'sender_not_authenticated' });
+      expect(row.authentication?.detail).toMatch(/no Authentication-Results from/);
+    });
+
     it('refuses mail without a field from AUTHSERV_ID', async () => {
       const row = await deliverUpstream(
         buildMessage({
