@@ -209,6 +209,13 @@ function readConfig(env: Env): AppConfig {
   if (mode === 'upstream' && authservId === undefined) {
     throw new ConfigError('AUTHSERV_ID', 'is required when SENDER_AUTH=upstream');
   }
+  // the bare name: a `/jobid` suffix in a field is matched anyway (authentication-results.ts)
+  if (authservId !== undefined && !/^[^\s;/()"\\]+$/.test(authservId)) {
+    throw new ConfigError(
+      'AUTHSERV_ID',
+      `"${authservId}" is not an authserv-id: give the bare name, such as mx.example.org, without /jobid, spaces or quotes`,
+    );
+  }
   const mailFrom = text(env, 'MAIL_FROM', supportAddresses[0]);
   if (!EMAIL.test(mailFrom.replace(/^.*<([^>]+)>\s*$/, '$1'))) {
     throw new ConfigError('MAIL_FROM', `"${mailFrom}" is not an e-mail address`);

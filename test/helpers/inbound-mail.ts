@@ -24,10 +24,16 @@ export class TestDnsServer {
   private constructor(
     private readonly udp: ReturnType<typeof dns2.createUDPServer>,
     private readonly tcp: ReturnType<typeof dns2.createTCPServer>,
+    readonly host: string,
     readonly port: number,
   ) {}
 
-  static async start(): Promise<TestDnsServer> {
+  /**
+   * `host` and `port` pin the address, for resolvers that can only be given an IP and always ask
+   * on port 53 (test/helpers/postfix.ts); by default a free port on 127.0.0.1.
+   */
+  static async start(options: { host?: string; port?: number } = {}): Promise<TestDnsServer> {
+    const host = options.host ?? '127.0.0.1';
     let server: TestDnsServer | undefined;
     const handle = (request: dns2.Packet, send: (response: dns2.Packet) => void) =>
       server?.answer(request, send);
@@ -36,26 +42,29 @@ export class TestDnsServer {
     for (let attempt = 0; ; attempt += 1) {
       const udp = dns2.createUDPServer(handle);
       const tcp = dns2.createTCPServer(handle);
-      await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(options.port ?? 0, host, resolve);
+      });
       const port = udp.address().port;
       try {
         await new Promise<void>((resolve, reject) => {
           tcp.once('error', reject);
-          tcp.listen(port, '127.0.0.1', resolve);
+          tcp.listen(port, host, resolve);
         });
       } catch (error) {
         udp.close();
-        if (attempt >= 20) throw error;
+        if (attempt >= 20 || options.port !== undefined) throw error;
         continue;
       }
-      server = new TestDnsServer(udp, tcp, port);
+      server = new TestDnsServer(udp, tcp, host, port);
       return server;
     }
   }
 
   /** For DNS_SERVERS. */
   get address(): string {
-    return `127.0.0.1:${this.port}`;
+    return `${this.host}:${this.port}`;
   }
 
   setTxt(name: string, value: string | null): void {

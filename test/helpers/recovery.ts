@@ -31,8 +31,11 @@ export interface RecoveryWorld {
   close(): Promise<void>;
 }
 
-export async function startRecoveryWorld(env: Record<string, string> = {}): Promise<RecoveryWorld> {
-  const dns = await TestDnsServer.start();
+export async function startRecoveryWorld(
+  env: Record<string, string> = {},
+  dnsAddress: { host?: string; port?: number } = {},
+): Promise<RecoveryWorld> {
+  const dns = await TestDnsServer.start(dnsAddress);
   const sink = await new SmtpSink().start();
   const t = await startTestApp({
     DNS_SERVERS: dns.address,

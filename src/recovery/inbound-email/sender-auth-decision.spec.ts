@@ -3,7 +3,6 @@ import {
   decideDmarc,
   decideUpstream,
   MailauthOutcome,
-  parseAuthenticationResults,
   TemporaryAuthenticationError,
 } from './sender-auth-decision';
 
@@ -102,29 +101,6 @@ describe('decideDmarc', () => {
   });
 });
 
-describe('parseAuthenticationResults', () => {
-  it('reads the authserv-id, methods, results and properties, ignoring comments', () => {
-    expect(
-      parseAuthenticationResults(
-        'mx.trusted.test 1; dkim=pass (good signature) header.d=bank.test;\r\n spf=fail smtp.mailfrom=x@y.test; dmarc=pass header.from=bank.test',
-      ),
-    ).toEqual({
-      authservId: 'mx.trusted.test',
-      results: [
-        { method: 'dkim', result: 'pass', properties: { 'header.d': 'bank.test' } },
-        { method: 'spf', result: 'fail', properties: { 'smtp.mailfrom': 'x@y.test' } },
-        { method: 'dmarc', result: 'pass', properties: { 'header.from': 'bank.test' } },
-      ],
-    });
-  });
-
-  it('reads "none"', () => {
-    expect(parseAuthenticationResults('mx.trusted.test; none')?.results).toEqual([
-      { method: 'none', result: '', properties: {} },
-    ]);
-  });
-});
-
 describe('decideUpstream', () => {
   const ours = 'mx.trusted.test';
   const from = ['asa@bank.test'];
@@ -171,5 +147,105 @@ describe('decideUpstream', () => {
       `Authentication-Results: ${ours}; dkim=pass header.d=bank.test; dmarc=none\r\n`,
     );
     expect(decideUpstream(headers, ours, from).result).toBe('fail');
+  });
+
+  // Each case: the header block as our MTA hands it over (topmost first), and what must come out.
+  // The OpenDMARC rows are the fields Postfix + OpenDKIM + OpenDMARC really write
+  // (test/e2e/mta-upstream.e2e-spec.ts); "forged" fields are what a sender can add below them.
+  const forgedPass = `Authentication-Results: ${ours}; dmarc=pass header.from=bank.test\r\n`;
+  it.each([
+    {
+      name: 'OpenDMARC with AuthservIDWithJobID: ours, whatever the sender added below',
+      block:
+        `Authentication-Results: ${ours}/4Q7Ks30Hx2z9vB7; dmarc=fail (p=reject dis=none) header.from=bank.test\r\n` +
+        `Authentication-Results: ${ours}/4Q7Ks30Hx2z9vB7; dkim=none; dkim-atps=neutral\r\n` +
+        `Received: from client.test by ${ours} (Postfix) with ESMTP id 4Q7Ks30Hx2z9vB7\r\n` +
+        forgedPass,
+      result: 'fail',
+      detail: /dmarc=fail/,
+    },
+    {
+      name: 'OpenDMARC with AuthservIDWithJobID: a pass is a pass',
+      block: `Authentication-Results: ${ours}/2846; dmarc=pass (p=reject dis=none) header.from=bank.test\r\n`,
+      result: 'pass',
+    },
+    {
+      name: 'the id in another case',
+      block: `Authentication-Results: MX.Trusted.TEST; dmarc=fail header.from=bank.test\r\n${forgedPass}`,
+      result: 'fail',
+      detail: /dmarc=fail/,
+    },
+    {
+      name: 'a quoted authserv-id with a version',
+      block: `Authentication-Results: "${ours}" 1; dmarc=fail header.from=bank.test\r\n${forgedPass}`,
+      result: 'fail',
+      detail: /dmarc=fail/,
+    },
+    {
+      name: 'comments (nested, with a quoted pair) around the id',
+      block: `Authentication-Results: (by (our \\) MTA)) ${ours} (id); dmarc=fail header.from=bank.test\r\n${forgedPass}`,
+      result: 'fail',
+      detail: /dmarc=fail/,
+    },
+    {
+      name: 'a folded field',
+      block: `Authentication-Results: ${ours};\r\n\tdmarc=fail\r\n\theader.from=bank.test\r\n${forgedPass}`,
+      result: 'fail',
+      detail: /dmarc=fail/,
+    },
+    {
+      name: 'a topmost field of ours that cannot be read does not hand over to one further down',
+      block: `Authentication-Results: ${ours}; dmarc=fail (unclosed header.from=bank.test\r\n${forgedPass}`,
+      result: 'fail',
+      detail: /cannot be read/,
+    },
+    {
+      name: 'a field of ours without results (no "; none") is unreadable, not skipped',
+      block: `Authentication-Results: ${ours}\r\n${forgedPass}`,
+      result: 'fail',
+      detail: /cannot be read/,
+    },
+    {
+      name: "an id that only starts with ours is somebody else's",
+      block: `Authentication-Results: ${ours}.evil.test; dmarc=pass header.from=bank.test\r\n`,
+      result: 'fail',
+      detail: /no Authentication-Results/,
+    },
+    {
+      name: "an id with a hyphenated tail is somebody else's",
+      block: `Authentication-Results: ${ours}-x; dmarc=pass header.from=bank.test\r\n`,
+      result: 'fail',
+      detail: /no Authentication-Results/,
+    },
+    {
+      name: 'an empty job id is not ours',
+      block: `Authentication-Results: ${ours}/; dmarc=pass header.from=bank.test\r\n`,
+      result: 'fail',
+      detail: /no Authentication-Results/,
+    },
+    {
+      name: 'a field of another MTA above ours does not hide ours',
+      block: `Authentication-Results: mx.other.test; dmarc=fail\r\nAuthentication-Results: ${ours}/77; dmarc=pass header.from=bank.test\r\n`,
+      result: 'pass',
+    },
+    {
+      name: 'a quoted header.from is read unquoted',
+      block: `Authentication-Results: ${ours}; dmarc=pass header.from="bank.test"\r\n`,
+      result: 'pass',
+    },
+    {
+      name: 'a pass for another domain in a quoted value is not a pass for ours',
+      block: `Authentication-Results: ${ours}; dmarc=pass header.from="bank.test.evil.test"\r\n`,
+      result: 'fail',
+    },
+    {
+      name: 'two dmarc results in our field: both must pass',
+      block: `Authentication-Results: ${ours}; dmarc=fail header.from=bank.test; dmarc=pass header.from=bank.test\r\n`,
+      result: 'fail',
+    },
+  ])('$name', ({ block, result, detail }) => {
+    const decided = decideUpstream(parseHeaderBlock(block), ours, from);
+    expect(decided.result).toBe(result);
+    if (detail !== undefined) expect(decided.detail).toMatch(detail);
   });
 });

@@ -4,6 +4,11 @@
  * counts. Pure functions over mailauth's results and the message's header fields, so every rule
  * is unit-tested beside this file; sender-auth.ts does the DNS work around them.
  */
+import {
+  authservIdMatches,
+  AuthenticationResult,
+  parseAuthenticationResults,
+} from './authentication-results';
 import type { HeaderField } from './auto-reply';
 
 export type SenderAuthMethod = 'dmarc' | 'dkim' | 'upstream' | 'none';
@@ -119,74 +124,24 @@ export function decideDmarc(outcome: MailauthOutcome): SenderAuthentication {
   return { result: 'fail', method: 'dmarc', detail };
 }
 
-export interface AuthenticationResultsField {
-  authservId: string;
-  results: { method: string; result: string; properties: Record<string, string> }[];
-}
-
-/** Removes RFC 5322 comments (nested parentheses, quoted pairs). */
-function stripComments(value: string): string {
-  let depth = 0;
-  let out = '';
-  for (let i = 0; i < value.length; i += 1) {
-    const char = value[i];
-    if (char === '\\' && depth > 0) {
-      i += 1;
-      continue;
-    }
-    if (char === '(') depth += 1;
-    else if (char === ')' && depth > 0) depth -= 1;
-    else if (depth === 0) out += char;
-  }
-  return out;
-}
-
-/** Parses one Authentication-Results value (RFC 8601 §2.2); undefined when malformed. */
-export function parseAuthenticationResults(value: string): AuthenticationResultsField | undefined {
-  const parts = stripComments(value)
-    .split(';')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-  const head = parts.shift();
-  if (head === undefined) return undefined;
-  // authserv-id [version]
-  const authservId = head.split(/\s+/)[0].replace(/^"|"$/g, '').toLowerCase();
-  if (authservId === '') return undefined;
-  const results = parts.map((part) => {
-    const [first, ...rest] = part.split(/\s+/);
-    const [method, result = ''] = first.split('=');
-    const properties: Record<string, string> = {};
-    for (const item of rest) {
-      const eq = item.indexOf('=');
-      if (eq > 0) {
-        properties[item.slice(0, eq).toLowerCase()] = item.slice(eq + 1).replace(/^"|"$/g, '');
-      }
-    }
-    return {
-      method: method.split('/')[0].toLowerCase(),
-      result: result.toLowerCase(),
-      properties,
-    };
-  });
-  return { authservId, results };
-}
-
 /**
  * SENDER_AUTH=upstream: a trusted MTA in front of us verified the message and prepended its
- * Authentication-Results. Only the topmost field carrying AUTHSERV_ID counts (RFC 8601 §5: fields
- * further down were written before that MTA saw the message, so anyone could have forged them),
- * and only its `dmarc=pass` for the one From domain of the message is taken as proof.
+ * Authentication-Results. Only the topmost field whose authserv-id is AUTHSERV_ID (alone or with
+ * a `/jobid` suffix, authentication-results.ts) counts: RFC 8601 §5, fields further down were
+ * there before that MTA saw the message, so anyone could have written them. That field decides
+ * even when it cannot be read (then it fails): passing over it would hand the decision to a field
+ * further down. Only `dmarc=pass` for the one From domain of the message is taken as proof (every
+ * dmarc result in the field must say so).
  */
 export function decideUpstream(
   headers: HeaderField[],
   authservId: string,
   fromAddresses: string[],
 ): SenderAuthentication {
-  const wanted = authservId.toLowerCase();
   const field = headers
     .filter((header) => header.key === 'authentication-results')
     .map((header) => parseAuthenticationResults(header.value))
-    .find((parsed) => parsed?.authservId === wanted);
+    .find((parsed) => parsed !== undefined && authservIdMatches(parsed.authservId, authservId));
   if (field === undefined) {
     return {
       result: 'fail',
@@ -194,12 +149,22 @@ export function decideUpstream(
       detail: `no Authentication-Results from ${authservId}`,
     };
   }
+  if (field.malformed) {
+    return {
+      result: 'fail',
+      method: 'upstream',
+      detail: `the topmost Authentication-Results from ${authservId} cannot be read`,
+    };
+  }
   if (fromAddresses.length !== 1) return notOneFromAddress('upstream', fromAddresses.length);
   const domain = domainOf(fromAddresses[0]);
-  const dmarc = field.results.find((row) => row.method === 'dmarc');
-  const detail = `${authservId}: ${field.results.map((row) => `${row.method}=${row.result}`).join('; ') || 'no results'}`;
-  const headerFrom = dmarc?.properties['header.from']?.toLowerCase();
-  if (dmarc?.result === 'pass' && (headerFrom === undefined || headerFrom === domain)) {
+  const dmarc = field.results.filter((row) => row.method === 'dmarc');
+  const detail = `${field.authservId}: ${field.results.map((row) => `${row.method}=${row.result}`).join('; ') || 'no results'}`;
+  const passes = (row: AuthenticationResult) => {
+    const headerFrom = row.properties['header.from']?.toLowerCase();
+    return row.result === 'pass' && (headerFrom === undefined || headerFrom === domain);
+  };
+  if (dmarc.length > 0 && dmarc.every(passes)) {
     return { result: 'pass', method: 'upstream', detail: detail.slice(0, 900), domain };
   }
   return { result: 'fail', method: 'upstream', detail: detail.slice(0, 900) };
