@@ -19,14 +19,17 @@ export class MetricsController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiBearerAuth(METRICS_SCHEME)
-  @ApiProduces('text/plain')
   @ApiOperation({
     summary: 'Prometheus metrics (text format 0.0.4)',
     description:
       'Open when METRICS_TOKEN is unset; otherwise Authorization: Bearer METRICS_TOKEN is ' +
       'required (401 not_authenticated without it). Families and labels: docs/operations.md.',
   })
-  @ApiResponse({ status: 200, description: 'the metrics, text/plain; version=0.0.4' })
+  @ApiResponse({
+    status: 200,
+    description: 'the metrics',
+    content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } },
+  })
   async scrape(@Res({ passthrough: true }) response: Response): Promise<string> {
     const rendered = await this.metrics.render();
     response.type(rendered.contentType);
