@@ -236,8 +236,13 @@ describe('metrics', () => {
     const denied = `mallory-${randomBytes(4).toString('hex')}@${clinic.domain}`;
     await sendRecoveryMail(world, clinic, member.email, `My card ends with ${clinic.last4}.`);
     await sendRecoveryMail(world, clinic, denied, `Card ${clinic.last4}, ${clinic.holderName}.`);
+    // paths and queries that carry an address and a token are answered (404) and timed
+    await world.t.http.get(`/no/such/${encodeURIComponent(member.email)}?token=${METRICS_TOKEN}`);
+    await world.t.http.get(`/recovery/cancel/${encodeURIComponent(denied)}`);
     const text = await fetchMetricsText(baseUrl, METRICS_TOKEN);
     for (const secret of [
+      encodeURIComponent(member.email),
+      encodeURIComponent(denied),
       member.email,
       denied,
       clinic.domain,
