@@ -15,6 +15,7 @@ import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { MailWorkerModule } from './mail/mail-worker.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
 import { AuthGuard } from './sign-in/auth.guard';
 import { SignInModule } from './sign-in/sign-in.module';
@@ -29,6 +30,7 @@ const featureModules: Type[] = [
   AuditModule,
   AccountsModule,
   HealthModule,
+  MetricsModule,
   BillingModule,
   EnrollmentModule,
   SignInModule,

@@ -21,6 +21,8 @@ import { startupWarnings } from './common/logging';
 import { validationMessages } from './common/validation-messages';
 import type { AppConfig } from './config/config.schema';
 import { runMigrations } from './database/data-source';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { MetricsService } from './metrics/metrics.service';
 
 /** Largest JSON or form body accepted by the API (the inbound webhook has its own limit). */
 export const JSON_BODY_LIMIT = 256 * 1024;
@@ -86,6 +88,8 @@ export function configureHttp(
   config: Pick<AppConfig, 'trustProxy'>,
 ): void {
   app.disable('x-powered-by');
+  // first, so that every answer is timed, refusals by the middleware below included
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
   // request.ip is the client's address only behind proxies named in TRUST_PROXY
   app.set('trust proxy', config.trustProxy);
   app.use(helmet({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } }));

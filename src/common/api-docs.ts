@@ -22,6 +22,7 @@ export const DOCS_PATH = 'api/docs';
 export const SESSION_SCHEME = 'bearer';
 export const PROVISIONING_SCHEME = 'provisioning-token';
 export const INBOUND_SCHEME = 'inbound-token';
+export const METRICS_SCHEME = 'metrics-token';
 
 const minutes = (seconds: number) => `${seconds / 60} minutes`;
 
@@ -85,6 +86,12 @@ export function setupApiDocs(app: NestExpressApplication, options: ApiDocsOption
     .addBearerAuth(
       opaqueBearer(`INBOUND_TOKEN (opaque, at least ${MIN_TOKEN_LENGTH} characters)`),
       INBOUND_SCHEME,
+    )
+    .addBearerAuth(
+      opaqueBearer(
+        `METRICS_TOKEN (opaque, at least ${MIN_TOKEN_LENGTH} characters); GET /metrics is open when it is unset`,
+      ),
+      METRICS_SCHEME,
     )
     .build();
   const document = SwaggerModule.createDocument(app, config);

@@ -48,17 +48,35 @@ export function loggerParams(config: AppConfig): Params {
           path: loggedPath(req.url),
         }),
       },
-      autoLogging: { ignore: (req) => req.url === '/health' },
+      // probes and scrapes come every few seconds: they would drown the request log
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
     },
   };
 }
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /**
  * Settings worth a warning in every process at start, whatever its roles: a process that only
  * receives mail stores what another will decide under the same setting.
  */
-export function startupWarnings(config: Pick<AppConfig, 'senderAuth'>): string[] {
+export function startupWarnings(
+  config: Pick<AppConfig, 'senderAuth' | 'nodeEnv' | 'metricsToken' | 'httpHost' | 'roles'>,
+): string[] {
   const warnings: string[] = [];
+  if (
+    config.nodeEnv === 'production' &&
+    config.metricsToken === undefined &&
+    config.roles.has('api') &&
+    !LOOPBACK_HOSTS.has(config.httpHost)
+  ) {
+    // allowed (an internal network may be private enough), but said out loud: queue sizes and
+    // request counts tell an outsider how busy the desk is and when an attack lands
+    warnings.push(
+      `METRICS_TOKEN is unset: GET /metrics is open to anyone who reaches ${config.httpHost}. ` +
+        'Set METRICS_TOKEN, or keep the HTTP listener on a private network.',
+    );
+  }
   if (config.senderAuth === 'none') {
     warnings.push(
       'SENDER_AUTH=none: inbound senders are NOT authenticated. Development only: anyone can ' +

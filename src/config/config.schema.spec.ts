@@ -135,6 +135,14 @@ describe('loadConfig', () => {
     ['DNS_SERVERS', { DNS_SERVERS: '1.1.1.1:99999' }],
     ['INBOUND_TOKEN', { INBOUND_TOKEN: 'short' }],
     ['PROVISIONING_TOKEN', { PROVISIONING_TOKEN: 'short' }],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'fifteen-chars15' }],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'has a space in the middle' }],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'tab\tinside-0123456789' }],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'non-ascii-åäö-0123456789' }],
+    ['METRICS_PORT', { METRICS_PORT: 'nine' }],
+    ['METRICS_PORT', { METRICS_PORT: '65536' }],
+    ['METRICS_PORT', { METRICS_PORT: '3000' }],
+    ['METRICS_PORT', { HTTP_PORT: '8080', METRICS_PORT: '8080', ROLES: 'api,worker' }],
     ['RECOVERY_EXPIRY_HOURS', { RECOVERY_EXPIRY_HOURS: '0' }],
     ['RECOVERY_DELAY_MINUTES', { RECOVERY_DELAY_MINUTES: '1.5' }],
     ['RAW_RETENTION_DAYS', { RAW_RETENTION_DAYS: 'forever' }],
@@ -182,6 +190,21 @@ describe('loadConfig', () => {
       }
       expect(loadConfig({ NODE_ENV: 'development', SENDER_AUTH: 'none' }).senderAuth).toBe('none');
     });
+  });
+
+  it('reads METRICS_TOKEN and METRICS_PORT', () => {
+    expect(loadConfig({})).toMatchObject({ metricsToken: undefined, metricsPort: undefined });
+    expect(loadConfig({ METRICS_TOKEN: ' sixteen-chars-16 ', METRICS_PORT: '9464' })).toMatchObject(
+      { metricsToken: 'sixteen-chars-16', metricsPort: 9464 },
+    );
+    // a worker has no HTTP listener: its metrics listener may take the port the API would use
+    expect(loadConfig({ ROLES: 'worker', METRICS_PORT: '3000' }).metricsPort).toBe(3000);
+    expect(loadConfig({ METRICS_PORT: '0', HTTP_PORT: '0' }).metricsPort).toBe(0);
+  });
+
+  it('does not echo a bad metrics token back in the message', () => {
+    const token = 'a secret token with spaces';
+    expect(refusal({ METRICS_TOKEN: token }).message).not.toContain(token);
   });
 
   it('does not echo a bad secret back in the message', () => {

@@ -42,6 +42,10 @@ export interface AppConfig {
   trustProxy: number | string[] | false;
   inboundToken: string | undefined;
   provisioningToken: string | undefined;
+  /** bearer token of GET /metrics; undefined = open */
+  metricsToken: string | undefined;
+  /** port of the metrics-only listener (on HTTP_HOST); undefined = none */
+  metricsPort: number | undefined;
   recoveryExpiryHours: number;
   recoveryDelayMinutes: number;
   rawRetentionDays: number;
@@ -144,7 +148,7 @@ function senderAuth(env: Env): SenderAuthMode {
   return raw;
 }
 
-/** Shortest PROVISIONING_TOKEN or INBOUND_TOKEN accepted. */
+/** Shortest PROVISIONING_TOKEN, INBOUND_TOKEN or METRICS_TOKEN accepted. */
 export const MIN_TOKEN_LENGTH = 16;
 
 function token(env: Env, name: string): string | undefined {
@@ -153,6 +157,35 @@ function token(env: Env, name: string): string | undefined {
     throw new ConfigError(name, `must be at least ${MIN_TOKEN_LENGTH} characters`);
   }
   return value;
+}
+
+/**
+ * METRICS_TOKEN: what a scraper sends as `Authorization: Bearer …`. Same length rule as the other
+ * tokens; visible ASCII only, because a bearer credential with a space or a control character
+ * cannot be sent in that header and would lock every scraper out.
+ */
+function metricsToken(env: Env): string | undefined {
+  const value = token(env, 'METRICS_TOKEN');
+  if (value !== undefined && !/^[\x21-\x7e]+$/.test(value)) {
+    throw new ConfigError(
+      'METRICS_TOKEN',
+      'may contain only visible ASCII characters (no spaces or control characters)',
+    );
+  }
+  return value;
+}
+
+/**
+ * METRICS_PORT: a listener that serves only GET /metrics, for processes without the api role
+ * (a worker or smtp process has no HTTP listener of its own). It must not take the API's port.
+ */
+function metricsPort(env: Env, httpPort: number, roles: ReadonlySet<Role>): number | undefined {
+  if (optional(env, 'METRICS_PORT') === undefined) return undefined;
+  const port = integer(env, 'METRICS_PORT', 0, 0, 65535);
+  if (port !== 0 && roles.has('api') && port === httpPort) {
+    throw new ConfigError('METRICS_PORT', `must differ from HTTP_PORT (${httpPort})`);
+  }
+  return port;
 }
 
 const NODE_ENVS = ['development', 'test', 'production'];
@@ -240,9 +273,11 @@ function readConfig(env: Env): AppConfig {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `unknown level "${logLevel}"`);
   }
+  const processRoles = roles(env);
+  const httpPort = integer(env, 'HTTP_PORT', 3000, 0, 65535);
   return {
     nodeEnv,
-    roles: roles(env),
+    roles: processRoles,
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/recovery_desk', [
       'postgres:',
       'postgresql:',
@@ -250,7 +285,7 @@ function readConfig(env: Env): AppConfig {
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisPrefix: prefix,
     httpHost: text(env, 'HTTP_HOST', '127.0.0.1'),
-    httpPort: integer(env, 'HTTP_PORT', 3000, 0, 65535),
+    httpPort,
     smtpHost: text(env, 'SMTP_HOST', '127.0.0.1'),
     smtpPort: integer(env, 'SMTP_PORT', 2525, 0, 65535),
     smtpTlsKeyFile: tlsKey,
@@ -267,6 +302,8 @@ function readConfig(env: Env): AppConfig {
     trustProxy: trustProxy(env),
     inboundToken: token(env, 'INBOUND_TOKEN'),
     provisioningToken: token(env, 'PROVISIONING_TOKEN'),
+    metricsToken: metricsToken(env),
+    metricsPort: metricsPort(env, httpPort, processRoles),
     recoveryExpiryHours: integer(env, 'RECOVERY_EXPIRY_HOURS', 168, 1, 24 * 365),
     recoveryDelayMinutes: integer(env, 'RECOVERY_DELAY_MINUTES', 0, 0, 60 * 24 * 30),
     rawRetentionDays: integer(env, 'RAW_RETENTION_DAYS', 30, 0, 3650),

@@ -219,7 +219,7 @@ describe('OpenAPI document: every limit and every 4xx, with the numbers the code
       );
       expect(doc.paths[path].post?.description).toContain(`${LOCK_SECONDS / 60} minutes`);
     }
-    for (const name of ['provisioning-token', 'inbound-token']) {
+    for (const name of ['provisioning-token', 'inbound-token', 'metrics-token']) {
       expect(doc.components.securitySchemes[name].description).toContain(
         `at least ${MIN_TOKEN_LENGTH} characters`,
       );
@@ -235,7 +235,12 @@ describe('OpenAPI document: every limit and every 4xx, with the numbers the code
     }
     const security = operations(doc).flatMap(([, operation]) => operation.security ?? []);
     const used = new Set(security.flatMap((requirement) => Object.keys(requirement)));
-    expect([...used].sort()).toEqual(['bearer', 'inbound-token', 'provisioning-token']);
+    expect([...used].sort()).toEqual([
+      'bearer',
+      'inbound-token',
+      'metrics-token',
+      'provisioning-token',
+    ]);
   });
 });
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { normalizeEmail } from '../../accounts/email-address';
 import { AuditService } from '../../audit/audit.service';
+import { MetricsService } from '../../metrics/metrics.service';
 import { RecoveryIntakeService, RecoveryMessage } from '../approval/recovery-intake.service';
 import { maskHeaderForDisplay } from '../verification/masking';
 import { classifyAutomaticMail } from './auto-reply';
@@ -61,12 +62,29 @@ export class InboundMessageProcessingService {
     private readonly authenticator: SenderAuthenticator,
     private readonly intake: RecoveryIntakeService,
     private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** `lastAttempt`: the queue will not retry, so a temporary failure becomes final now. */
   async process(id: string, lastAttempt: boolean): Promise<ProcessingResult> {
     const row = await this.repository.startAttempt(id);
     if (row === null) return 'already_done';
+    const result = await this.processStored(row, lastAttempt);
+    // observed once the outcome is committed, by the one worker whose guarded update won
+    if (result !== 'already_done') {
+      this.metrics.inboundDecided(
+        row.source,
+        result,
+        (Date.now() - row.receivedAt.getTime()) / 1000,
+      );
+    }
+    return result;
+  }
+
+  private async processStored(
+    row: StoredInboundMessage,
+    lastAttempt: boolean,
+  ): Promise<ProcessingResult> {
     if (row.attempts > MAX_ATTEMPTS_PER_MESSAGE) {
       return this.finish(row, { state: 'failed', reason: 'too_many_attempts' });
     }
