@@ -96,6 +96,9 @@ export class RecoveryIntakeService {
     draft: RequestDraft,
     user: User,
   ): Promise<IntakeOutcome | null> {
+    // the lock a report takes too (SecurityReportService.record): a request and a report of the
+    // same user are serialized, so no request is accepted beside a report that freezes it
+    await this.accounts.lockUser(user.id, tx);
     const frozenUntil = await this.reports.frozenUntil(user.id, new Date(), tx);
     if (frozenUntil === null) return null;
     const outcome = await this.reject(message, tx, 'account_frozen', draft);
