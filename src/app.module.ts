@@ -23,6 +23,7 @@ import { InboundEmailWorkerModule } from './recovery/inbound-email/inbound-email
 import { InboundEmailModule } from './recovery/inbound-email/inbound-email.module';
 import { ApprovalModule } from './recovery/approval/approval.module';
 import { ApprovalWorkerModule } from './recovery/approval/approval-worker.module';
+import { SecurityReportModule } from './security-report/security-report.module';
 import { WebModule } from './web/web.module';
 
 /** Feature modules present in every role (services, controllers, producers). */
@@ -38,6 +39,7 @@ const featureModules: Type[] = [
   MailModule,
   InboundEmailModule,
   ApprovalModule,
+  SecurityReportModule,
   WebModule,
 ];
 

@@ -33,7 +33,10 @@ export function statusForCode(code: DomainErrorCode): HttpStatus {
     case 'not_found':
     case 'provisioning_disabled':
     case 'webhook_disabled':
+    case 'report_link_invalid':
       return HttpStatus.NOT_FOUND;
+    case 'report_link_expired':
+      return HttpStatus.GONE;
     case 'email_taken':
     case 'owner_exists':
     case 'two_factor_already_active':
@@ -41,6 +44,7 @@ export function statusForCode(code: DomainErrorCode): HttpStatus {
     case 'no_pending_enrollment':
     case 'request_not_open':
     case 'already_approved':
+    case 'report_link_used':
       return HttpStatus.CONFLICT;
     case 'rate_limited':
     case 'sign_in_busy':

@@ -36,7 +36,11 @@ export type DomainErrorCode =
   | 'no_pending_enrollment'
   // recovery requests (agents, cancel link)
   | 'request_not_open'
-  | 'already_approved';
+  | 'already_approved'
+  // "this wasn't me" links: unknown, already used, past their 30 days
+  | 'report_link_invalid'
+  | 'report_link_used'
+  | 'report_link_expired';
 
 export class DomainError extends Error {
   constructor(

@@ -27,12 +27,16 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * The path of a request as logged: without the query, and without the single-use token of the
- * e-mailed cancel link (GET /recovery/cancel/:token), which would let anyone reading the logs
- * cancel a recovery.
+ * The path of a request as logged: without the query, and without the single-use token of an
+ * e-mailed link — the cancel link (GET /recovery/cancel/:token), which would let anyone reading
+ * the logs cancel a recovery, and the "this wasn't me" link (GET /security/report/:token), which
+ * would let them freeze an account's recovery and end its sessions.
  */
 export function loggedPath(url: string): string {
-  return url.split('?')[0].replace(/^\/recovery\/cancel\/[^/]+/, '/recovery/cancel/[redacted]');
+  return url
+    .split('?')[0]
+    .replace(/^\/recovery\/cancel\/[^/]+/, '/recovery/cancel/[redacted]')
+    .replace(/^\/security\/report\/[^/]+/, '/security/report/[redacted]');
 }
 
 export function loggerParams(config: AppConfig): Params {

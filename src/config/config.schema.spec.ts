@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       provisioningToken: undefined,
       recoveryExpiryHours: 168,
       recoveryDelayMinutes: 0,
+      reportFreezeDays: 7,
       rawRetentionDays: 30,
     });
     expect([...config.roles].sort()).toEqual(['api', 'smtp', 'worker']);
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
       PROVISIONING_TOKEN: 'p'.repeat(32),
       RECOVERY_EXPIRY_HOURS: '24',
       RECOVERY_DELAY_MINUTES: '60',
+      REPORT_FREEZE_DAYS: '14',
       RAW_RETENTION_DAYS: '0',
     });
     expect(config).toMatchObject({
@@ -81,6 +83,7 @@ describe('loadConfig', () => {
       provisioningToken: 'p'.repeat(32),
       recoveryExpiryHours: 24,
       recoveryDelayMinutes: 60,
+      reportFreezeDays: 14,
       rawRetentionDays: 0,
     });
     expect([...config.roles].sort()).toEqual(['api', 'worker']);
@@ -146,6 +149,8 @@ describe('loadConfig', () => {
     ['RECOVERY_EXPIRY_HOURS', { RECOVERY_EXPIRY_HOURS: '0' }],
     ['RECOVERY_DELAY_MINUTES', { RECOVERY_DELAY_MINUTES: '1.5' }],
     ['RAW_RETENTION_DAYS', { RAW_RETENTION_DAYS: 'forever' }],
+    ['REPORT_FREEZE_DAYS', { REPORT_FREEZE_DAYS: '0' }],
+    ['REPORT_FREEZE_DAYS', { REPORT_FREEZE_DAYS: 'week' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['SMTP_TLS_CERT_FILE', { SMTP_TLS_KEY_FILE: '/tmp/key.pem' }],
   ])('names %s in a one-line message when it is bad (%j)', (variable, env) => {

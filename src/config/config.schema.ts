@@ -48,6 +48,8 @@ export interface AppConfig {
   metricsPort: number | undefined;
   recoveryExpiryHours: number;
   recoveryDelayMinutes: number;
+  /** days e-mail recovery is refused after the holder said "this wasn't me" */
+  reportFreezeDays: number;
   rawRetentionDays: number;
   logLevel: string;
   varDir: string;
@@ -306,6 +308,8 @@ function readConfig(env: Env): AppConfig {
     metricsPort: metricsPort(env, httpPort, processRoles),
     recoveryExpiryHours: integer(env, 'RECOVERY_EXPIRY_HOURS', 168, 1, 24 * 365),
     recoveryDelayMinutes: integer(env, 'RECOVERY_DELAY_MINUTES', 0, 0, 60 * 24 * 30),
+    // at least a day: a report that froze nothing would leave the mailbox's holder in charge
+    reportFreezeDays: integer(env, 'REPORT_FREEZE_DAYS', 7, 1, 365),
     rawRetentionDays: integer(env, 'RAW_RETENTION_DAYS', 30, 0, 3650),
     logLevel,
     varDir: text(env, 'VAR_DIR', 'var'),

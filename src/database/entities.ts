@@ -1,4 +1,5 @@
 import { Organization } from '../accounts/organization.entity';
+import { SecurityReportLink } from '../accounts/security-report-link.entity';
 import { Session } from '../accounts/session.entity';
 import { User } from '../accounts/user.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
@@ -24,4 +25,5 @@ export const entities = [
   InboundMessage,
   RecoveryRequest,
   RecoveryApproval,
+  SecurityReportLink,
 ];

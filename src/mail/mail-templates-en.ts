@@ -11,19 +11,29 @@ const NEVER_ASK =
 
 const when = (iso: string) => formatDateTime(iso, 'en');
 
+/** The "this wasn't me" link of every mail about a change to the holder's own sign-in. */
+const notMe = (reportUrl: string) => [
+  'Was this not you? Tell us with the link below: any open recovery request is cancelled, every session on your account ends, e-mail recovery is paused and your administrators are told at once.',
+  { link: reportUrl, label: "This wasn't me" },
+];
+
 export const enTemplates: TemplateCatalog = {
-  two_factor_enabled: ({ name }, { supportAddress }) => ({
+  two_factor_enabled: ({ name, reportUrl }, { supportAddress }) => ({
     subject: 'Two-factor authentication is now on',
     blocks: [
       `Hello ${name},`,
       'Two-factor authentication (2FA) is now turned on for your account. From now on you sign in with your password and a code from your authenticator app.',
       'Keep your recovery codes somewhere safe. If you lose your phone, a recovery code lets you sign in, and an administrator of your account can reset 2FA for you.',
       `Did you not turn this on yourself? Contact an administrator of your account, or write to us at ${supportAddress}, as soon as possible.`,
+      ...notMe(reportUrl),
       SIGNATURE,
     ],
   }),
 
-  two_factor_reset_by_admin: ({ name, adminName, resetAt, signInUrl }, { supportAddress }) => ({
+  two_factor_reset_by_admin: (
+    { name, adminName, resetAt, signInUrl, reportUrl },
+    { supportAddress },
+  ) => ({
     subject: 'Your two-factor authentication has been reset',
     blocks: [
       `Hello ${name},`,
@@ -31,11 +41,12 @@ export const enTemplates: TemplateCatalog = {
       'The next time you sign in, you will be asked to scan a new QR code with your authenticator app (for example Google Authenticator or Microsoft Authenticator) and enter the code it shows. Your old codes and recovery codes no longer work.',
       { link: signInUrl, label: 'Sign in' },
       `Did you not expect this? Contact ${adminName}, or write to us at ${supportAddress}.`,
+      ...notMe(reportUrl),
       SIGNATURE,
     ],
   }),
 
-  recovery_received: ({ name, cancelUrl, expiresAt }) => ({
+  recovery_received: ({ name, cancelUrl, expiresAt, reportUrl }) => ({
     subject: 'We have received your request to reset two-factor authentication',
     blocks: [
       `Hello ${name},`,
@@ -43,6 +54,7 @@ export const enTemplates: TemplateCatalog = {
       `If the request has not been handled by ${when(expiresAt)}, it expires, and you are welcome to write to us again.`,
       'Did you not send this request? Cancel it with the link below. Nothing changes on your account until a support agent has approved the request.',
       { link: cancelUrl, label: 'Cancel the request' },
+      ...notMe(reportUrl),
       NEVER_ASK,
       SIGNATURE,
     ],
@@ -80,7 +92,7 @@ export const enTemplates: TemplateCatalog = {
     ],
   }),
 
-  recovery_approved: ({ name, signInUrl }, { supportAddress }) => ({
+  recovery_approved: ({ name, signInUrl, reportUrl }, { supportAddress }) => ({
     subject: 'Your two-factor authentication has been reset',
     blocks: [
       `Hello ${name},`,
@@ -88,6 +100,7 @@ export const enTemplates: TemplateCatalog = {
       'The next time you sign in, you will be asked to set up 2FA again: scan the new QR code with your authenticator app and enter the code it shows.',
       { link: signInUrl, label: 'Sign in' },
       `Did you not ask for this? Write to us at ${supportAddress} straight away.`,
+      ...notMe(reportUrl),
       SIGNATURE,
     ],
   }),
@@ -103,17 +116,52 @@ export const enTemplates: TemplateCatalog = {
     ],
   }),
 
-  recovery_org_notice: (
-    { recipientName, memberName, memberEmail, requestedAt },
-    { supportAddress },
-  ) => ({
+  recovery_org_notice: ({ recipientName, memberName, memberEmail, requestedAt, requestsUrl }) => ({
     subject: `Two-factor authentication reset requested for ${memberName}`,
     blocks: [
       `Hello ${recipientName},`,
       `You are receiving this because you are an owner or administrator of your organization's account. On ${when(requestedAt)}, ${memberName} (${memberEmail}) asked our support team by e-mail to reset their two-factor authentication (2FA).`,
       'A support agent reviews every request before anything changes. If you know about this request, you do not need to do anything.',
-      `If you do not think the request is genuine, write to us at ${supportAddress} as soon as possible so that we can stop it.`,
+      `If you do not think the request is genuine, cancel it on the Users page, under "Recovery requests": it can be cancelled until the reset has run.`,
+      { link: requestsUrl, label: 'Recovery requests' },
       `You can also help ${memberName} directly: Users → ${memberName} → "Reset 2FA token".`,
+      SIGNATURE,
+    ],
+  }),
+
+  security_reported_notice: ({
+    recipientName,
+    memberName,
+    memberEmail,
+    reportedAt,
+    frozenUntil,
+    requestsUrl,
+  }) => ({
+    subject: `${memberName} reported a two-factor authentication change they did not make`,
+    blocks: [
+      `Hello ${recipientName},`,
+      `You are receiving this because you are an owner or administrator of your organization's account. On ${when(reportedAt)}, ${memberName} (${memberEmail}) said that a recent change to their sign-in was not made by them.`,
+      `We have cancelled any open recovery request of theirs and ended every session on their account. Recovery by e-mail is refused for their account until ${when(frozenUntil)}: the mailbox may be in other hands.`,
+      'Please contact them by another channel (phone, in person) to find out what happened. You can see their recovery requests on the Users page.',
+      { link: requestsUrl, label: 'Recovery requests' },
+      SIGNATURE,
+    ],
+  }),
+
+  recovery_frozen_notice: ({
+    recipientName,
+    memberName,
+    memberEmail,
+    attemptedAt,
+    frozenUntil,
+    requestsUrl,
+  }) => ({
+    subject: `Two-factor authentication recovery refused for ${memberName}`,
+    blocks: [
+      `Hello ${recipientName},`,
+      `On ${when(attemptedAt)}, an e-mail asked our support team to reset the two-factor authentication (2FA) of ${memberName} (${memberEmail}). ${memberName} recently said that a change to their sign-in was not made by them, so recovery by e-mail is refused for their account until ${when(frozenUntil)}.`,
+      'We did not answer the e-mail and nothing was changed. Whoever wrote it may have access to their mailbox: please contact them by another channel.',
+      { link: requestsUrl, label: 'Recovery requests' },
       SIGNATURE,
     ],
   }),

@@ -12,26 +12,31 @@ import {
 const context = { supportAddress: 'support@recovery-desk.test' };
 const HOSTILE = `Åsa <script>alert("x")</script> & 'Öberg'`;
 const LINK = 'https://desk.example.test/recovery/cancel?token=abc&id=42';
+const REPORT = 'https://desk.example.test/security/report/t0ken';
 
 /** Every variable of every template holds markup, so escaping is checked everywhere. */
 const SAMPLES: { [T in MailTemplate]: { vars: MailTemplateVars[T]; link?: string } } = {
-  two_factor_enabled: { vars: { name: HOSTILE } },
+  two_factor_enabled: { vars: { name: HOSTILE, reportUrl: REPORT }, link: REPORT },
   two_factor_reset_by_admin: {
     vars: {
       name: HOSTILE,
       adminName: `Admin <img src=x onerror=alert(1)>`,
       resetAt: '2025-11-24T14:05:00.000Z',
       signInUrl: LINK,
+      reportUrl: REPORT,
     },
     link: LINK,
   },
   recovery_received: {
-    vars: { name: HOSTILE, cancelUrl: LINK, expiresAt: '2025-12-01T09:30:00Z' },
+    vars: { name: HOSTILE, cancelUrl: LINK, expiresAt: '2025-12-01T09:30:00Z', reportUrl: REPORT },
     link: LINK,
   },
   recovery_more_info: { vars: { name: HOSTILE } },
   recovery_no_second_factor: { vars: { name: HOSTILE, signInUrl: LINK }, link: LINK },
-  recovery_approved: { vars: { name: HOSTILE, signInUrl: LINK }, link: LINK },
+  recovery_approved: {
+    vars: { name: HOSTILE, signInUrl: LINK, reportUrl: REPORT },
+    link: LINK,
+  },
   recovery_denied: { vars: { name: HOSTILE, reason: `Not enough <b>proof</b>\nTry again` } },
   recovery_org_notice: {
     vars: {
@@ -39,9 +44,41 @@ const SAMPLES: { [T in MailTemplate]: { vars: MailTemplateVars[T]; link?: string
       memberName: `Bo <i>Ek</i>`,
       memberEmail: 'bo.ek@example.test',
       requestedAt: '2025-06-10T08:00:00Z',
+      requestsUrl: LINK,
     },
+    link: LINK,
+  },
+  security_reported_notice: {
+    vars: {
+      recipientName: HOSTILE,
+      memberName: `Bo <i>Ek</i>`,
+      memberEmail: 'bo.ek@example.test',
+      reportedAt: '2025-06-10T08:00:00Z',
+      frozenUntil: '2025-06-17T08:00:00Z',
+      requestsUrl: LINK,
+    },
+    link: LINK,
+  },
+  recovery_frozen_notice: {
+    vars: {
+      recipientName: HOSTILE,
+      memberName: `Bo <i>Ek</i>`,
+      memberEmail: 'bo.ek@example.test',
+      attemptedAt: '2025-06-11T08:00:00Z',
+      frozenUntil: '2025-06-17T08:00:00Z',
+      requestsUrl: LINK,
+    },
+    link: LINK,
   },
 };
+
+/** The mails about a change to the holder's own sign-in carry the "this wasn't me" link. */
+const ABOUT_OWN_SIGN_IN: MailTemplate[] = [
+  'two_factor_enabled',
+  'two_factor_reset_by_admin',
+  'recovery_received',
+  'recovery_approved',
+];
 
 const LOCALES: MailLocale[] = ['sv', 'en'];
 const cases = MAIL_TEMPLATES.flatMap((template) =>
@@ -51,8 +88,18 @@ const cases = MAIL_TEMPLATES.flatMap((template) =>
 describe('mail templates', () => {
   it('has a sample for every template', () => {
     expect(Object.keys(SAMPLES).sort()).toEqual([...MAIL_TEMPLATES].sort());
-    expect(MAIL_TEMPLATES).toHaveLength(8);
+    expect(MAIL_TEMPLATES).toHaveLength(10);
   });
+
+  it.each(cases)(
+    '%s in %s has the report link exactly when it is about own sign-in',
+    (template, locale) => {
+      const mail = renderMail(template, locale, SAMPLES[template].vars, context);
+      const expected = ABOUT_OWN_SIGN_IN.includes(template);
+      expect(mail.html.includes(`href="${REPORT}"`)).toBe(expected);
+      expect(mail.text.includes(REPORT)).toBe(expected);
+    },
+  );
 
   it.each(cases)('%s renders in %s with every variable escaped', (template, locale) => {
     const sample = SAMPLES[template];
@@ -121,23 +168,35 @@ describe('mail templates', () => {
     const checked = checkMailVars('recovery_approved', {
       name: 'Kim',
       signInUrl: LINK,
+      reportUrl: REPORT,
       last4: '4242',
       token: 'secret',
     });
-    expect(checked).toEqual({ name: 'Kim', signInUrl: LINK });
+    expect(checked).toEqual({ name: 'Kim', signInUrl: LINK, reportUrl: REPORT });
   });
 
   it.each([
     ['missing variable', 'recovery_approved', { name: 'Kim' }],
-    ['empty variable', 'two_factor_enabled', { name: '  ' }],
+    ['empty variable', 'two_factor_enabled', { name: '  ', reportUrl: REPORT }],
     ['javascript: link', 'recovery_approved', { name: 'Kim', signInUrl: 'javascript:alert(1)' }],
-    ['bad date', 'recovery_received', { name: 'Kim', cancelUrl: LINK, expiresAt: 'next tuesday' }],
+    [
+      'bad date',
+      'recovery_received',
+      { name: 'Kim', cancelUrl: LINK, expiresAt: 'next tuesday', reportUrl: REPORT },
+    ],
     [
       'bad e-mail',
       'recovery_org_notice',
-      { recipientName: 'A', memberName: 'B', memberEmail: 'nope', requestedAt: '2025-01-01' },
+      {
+        recipientName: 'A',
+        memberName: 'B',
+        memberEmail: 'nope',
+        requestedAt: '2025-01-01',
+        requestsUrl: LINK,
+      },
     ],
-    ['too long', 'two_factor_enabled', { name: 'x'.repeat(201) }],
+    ['too long', 'two_factor_enabled', { name: 'x'.repeat(201), reportUrl: REPORT }],
+    ['missing report link', 'two_factor_enabled', { name: 'Kim' }],
     ['unknown template', 'password_reset', { name: 'Kim' }],
   ])('refuses a %s', (_label, template, vars) => {
     expect(() => checkMailVars(template as MailTemplate, vars)).toThrow(InvalidMailError);
@@ -149,6 +208,7 @@ describe('mail templates', () => {
         name: 'Kim',
         cancelUrl: 'ftp://secret-token-123',
         expiresAt: '2025-01-01',
+        reportUrl: REPORT,
       }),
     ).toThrow(/^recovery_received: "cancelUrl" must be an http\(s\) URL$/);
   });

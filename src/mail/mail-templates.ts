@@ -4,13 +4,19 @@ import { svTemplates } from './mail-templates-sv';
 
 /** Every message the system sends (templates in this folder), with the variables each one needs. */
 export type MailTemplateVars = {
-  two_factor_enabled: { name: string };
+  /**
+   * `reportUrl` in every mail about a change to the holder's own sign-in: the "this wasn't me"
+   * link (src/accounts/security-report-links.service.ts). It carries a secret token, like
+   * `cancelUrl`: the row's vars are wiped once the mail is sent.
+   */
+  two_factor_enabled: { name: string; reportUrl: string };
   two_factor_reset_by_admin: {
     name: string;
     adminName: string;
     /** ISO 8601 */
     resetAt: string;
     signInUrl: string;
+    reportUrl: string;
   };
   recovery_received: {
     name: string;
@@ -18,6 +24,7 @@ export type MailTemplateVars = {
     cancelUrl: string;
     /** ISO 8601 */
     expiresAt: string;
+    reportUrl: string;
   };
   /** rejections after docs/architecture.md, step 10: NEVER says which factor failed */
   recovery_more_info: { name?: string };
@@ -26,7 +33,7 @@ export type MailTemplateVars = {
    * tells the account holder to sign in with their password, nothing about billing or checks
    */
   recovery_no_second_factor: { name: string; signInUrl: string };
-  recovery_approved: { name: string; signInUrl: string };
+  recovery_approved: { name: string; signInUrl: string; reportUrl: string };
   recovery_denied: { name: string; reason: string };
   recovery_org_notice: {
     recipientName: string;
@@ -34,6 +41,30 @@ export type MailTemplateVars = {
     memberEmail: string;
     /** ISO 8601 */
     requestedAt: string;
+    /** the users page, whose "Recovery requests" section can cancel it */
+    requestsUrl: string;
+  };
+  /** to the organization's owner and admins: a member said "this wasn't me" */
+  security_reported_notice: {
+    recipientName: string;
+    memberName: string;
+    memberEmail: string;
+    /** ISO 8601 */
+    reportedAt: string;
+    /** ISO 8601: e-mail recovery is refused until then */
+    frozenUntil: string;
+    requestsUrl: string;
+  };
+  /** to the organization's owner and admins: recovery mail arrived for a frozen account */
+  recovery_frozen_notice: {
+    recipientName: string;
+    memberName: string;
+    memberEmail: string;
+    /** ISO 8601 */
+    attemptedAt: string;
+    /** ISO 8601 */
+    frozenUntil: string;
+    requestsUrl: string;
   };
 };
 
@@ -44,18 +75,41 @@ export type MailLocale = 'sv' | 'en';
 type VarKind = 'text' | 'text?' | 'longText' | 'url' | 'date' | 'email';
 
 const VAR_SPECS: { [T in MailTemplate]: Record<keyof MailTemplateVars[T], VarKind> } = {
-  two_factor_enabled: { name: 'text' },
-  two_factor_reset_by_admin: { name: 'text', adminName: 'text', resetAt: 'date', signInUrl: 'url' },
-  recovery_received: { name: 'text', cancelUrl: 'url', expiresAt: 'date' },
+  two_factor_enabled: { name: 'text', reportUrl: 'url' },
+  two_factor_reset_by_admin: {
+    name: 'text',
+    adminName: 'text',
+    resetAt: 'date',
+    signInUrl: 'url',
+    reportUrl: 'url',
+  },
+  recovery_received: { name: 'text', cancelUrl: 'url', expiresAt: 'date', reportUrl: 'url' },
   recovery_more_info: { name: 'text?' },
   recovery_no_second_factor: { name: 'text', signInUrl: 'url' },
-  recovery_approved: { name: 'text', signInUrl: 'url' },
+  recovery_approved: { name: 'text', signInUrl: 'url', reportUrl: 'url' },
   recovery_denied: { name: 'text', reason: 'longText' },
   recovery_org_notice: {
     recipientName: 'text',
     memberName: 'text',
     memberEmail: 'email',
     requestedAt: 'date',
+    requestsUrl: 'url',
+  },
+  security_reported_notice: {
+    recipientName: 'text',
+    memberName: 'text',
+    memberEmail: 'email',
+    reportedAt: 'date',
+    frozenUntil: 'date',
+    requestsUrl: 'url',
+  },
+  recovery_frozen_notice: {
+    recipientName: 'text',
+    memberName: 'text',
+    memberEmail: 'email',
+    attemptedAt: 'date',
+    frozenUntil: 'date',
+    requestsUrl: 'url',
   },
 };
 

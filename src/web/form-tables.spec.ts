@@ -45,6 +45,9 @@ const EVERY_CODE: Record<DomainErrorCode, true> = {
   no_pending_enrollment: true,
   request_not_open: true,
   already_approved: true,
+  report_link_invalid: true,
+  report_link_used: true,
+  report_link_expired: true,
 };
 const CODES = Object.keys(EVERY_CODE) as DomainErrorCode[];
 

@@ -75,6 +75,19 @@ export const RESET_ERRORS: FormErrorTable<{ self: boolean }> = {
  * shows what became of it */
 export const CANCEL_ERRORS: FormErrorTable = { not_found: {}, request_not_open: {} };
 
+/** security-report-page.controller.ts: the link is unknown, spent or too old: the page says which */
+export const REPORT_ERRORS: FormErrorTable = {
+  report_link_invalid: {},
+  report_link_used: {},
+  report_link_expired: {},
+};
+
+/** users-pages.controller.ts: Cancel in the "Recovery requests" section */
+export const ORGANIZATION_CANCEL_ERRORS: FormErrorTable = {
+  request_not_open: { message: ({ t }) => t.users.cancelNotOpen },
+  forbidden: { message: ({ t }) => t.users.cannotCancelOwner },
+};
+
 /** agent-pages.controller.ts: approve and deny; `currentStatus` of a request no longer open */
 export const DECISION_ERRORS: FormErrorTable<{ currentStatus: () => Promise<RequestStatus> }> = {
   step_up_required: { field: 'code', message: ({ t }) => t.agent.stepUpNeeded },
@@ -98,5 +111,7 @@ export const FORM_TABLES: Record<string, FormErrorTable<never>> = {
   SETTINGS_CONFIRM_ERRORS,
   RESET_ERRORS,
   CANCEL_ERRORS,
+  REPORT_ERRORS,
+  ORGANIZATION_CANCEL_ERRORS,
   DECISION_ERRORS,
 };

@@ -14,6 +14,8 @@ import { AgentRequestPage } from './agent-request-page';
 import { CancelPageController } from './cancel-page.controller';
 import { HomePagesController } from './home-pages.controller';
 import { LanguageSwitchMiddleware } from './language-switch.middleware';
+import { SecurityReportModule } from '../security-report/security-report.module';
+import { SecurityReportPageController } from './security-report-page.controller';
 import { SettingsPagesController } from './settings-pages.controller';
 import { SignInPagesController } from './sign-in-pages.controller';
 import { UsersPagesController } from './users-pages.controller';
@@ -30,6 +32,7 @@ const pageControllers = [
   UsersPagesController,
   AgentPagesController,
   CancelPageController,
+  SecurityReportPageController,
 ];
 
 /**
@@ -45,6 +48,7 @@ const pageControllers = [
     AdminResetModule,
     ApprovalModule,
     InboundEmailModule,
+    SecurityReportModule,
   ],
   controllers: pageControllers,
   providers: [

@@ -116,7 +116,10 @@ describe('faults, with nothing lost', () => {
           template: 'two_factor_enabled',
           to,
           locale: 'en',
-          vars: { name: 'Kim' },
+          vars: {
+            name: 'Kim',
+            reportUrl: 'http://localhost:3000/security/report/t0ken-for-a-test',
+          },
         });
       const waiting = uniqueEmail('relay-down');
       const exhausted = uniqueEmail('relay-exhausted');

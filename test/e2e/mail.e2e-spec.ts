@@ -15,6 +15,7 @@ import { startTestApp, TestApp } from '../helpers/test-app';
 
 const CANCEL_URL = 'https://desk.example.test/recovery/cancel?token=tok-SECRET-1234&r=9';
 const SIGN_IN_URL = 'https://desk.example.test/login';
+const REPORT_URL = 'https://desk.example.test/security/report/tok-REPORT-5678';
 
 function row(t: TestApp, id: string): Promise<OutboundMail | null> {
   return t.dataSource.getRepository(OutboundMail).findOneBy({ id });
@@ -49,7 +50,12 @@ describe('outbound mail over SMTP (real smtp-server sink)', () => {
       to: user.email,
       locale: 'sv',
       userId: user.id,
-      vars: { name: user.name, cancelUrl: CANCEL_URL, expiresAt: '2030-01-08T12:00:00Z' },
+      vars: {
+        name: user.name,
+        cancelUrl: CANCEL_URL,
+        expiresAt: '2030-01-08T12:00:00Z',
+        reportUrl: REPORT_URL,
+      },
       inReplyTo: '<request-1@sender.example.test>',
       references: ['<earlier@sender.example.test>', '<request-1@sender.example.test>'],
       autoReply: true,
@@ -91,7 +97,12 @@ describe('outbound mail over SMTP (real smtp-server sink)', () => {
 
   it('marks notifications auto-generated and writes them in English for English users', async () => {
     const to = uniqueEmail('notify');
-    await mail.enqueue({ template: 'two_factor_enabled', to, locale: 'en', vars: { name: 'Kim' } });
+    await mail.enqueue({
+      template: 'two_factor_enabled',
+      to,
+      locale: 'en',
+      vars: { name: 'Kim', reportUrl: REPORT_URL },
+    });
     const [message] = await eventually(() => sink.to(to)[0] && [sink.to(to)[0]], 'notification');
     expect(message.parsed.subject).toBe('Two-factor authentication is now on');
     expect(message.parsed.headers.get('auto-submitted')).toBe('auto-generated');
@@ -105,7 +116,7 @@ describe('outbound mail over SMTP (real smtp-server sink)', () => {
       template: 'recovery_approved',
       to,
       locale: 'en',
-      vars: { name: 'Kim', signInUrl: SIGN_IN_URL },
+      vars: { name: 'Kim', signInUrl: SIGN_IN_URL, reportUrl: REPORT_URL },
     });
     const stored = await eventually(
       async () => {
@@ -134,7 +145,12 @@ describe('outbound mail over SMTP (real smtp-server sink)', () => {
       template: 'recovery_received',
       to,
       locale: 'en',
-      vars: { name: 'Kim', cancelUrl: CANCEL_URL, expiresAt: '2030-01-08T12:00:00Z' },
+      vars: {
+        name: 'Kim',
+        cancelUrl: CANCEL_URL,
+        expiresAt: '2030-01-08T12:00:00Z',
+        reportUrl: REPORT_URL,
+      },
     });
     const stored = await eventually(async () => {
       const found = await row(t, id);
@@ -176,7 +192,12 @@ describe('outbound mail over SMTP (real smtp-server sink)', () => {
     await expect(
       t.dataSource.transaction(async (manager) => {
         rolledBackId = await mail.enqueue(
-          { template: 'two_factor_enabled', to: rolledBackTo, locale: 'en', vars: { name: 'A' } },
+          {
+            template: 'two_factor_enabled',
+            to: rolledBackTo,
+            locale: 'en',
+            vars: { name: 'A', reportUrl: REPORT_URL },
+          },
           manager,
         );
         throw new Error('the change failed');
@@ -188,7 +209,12 @@ describe('outbound mail over SMTP (real smtp-server sink)', () => {
     const committedTo = uniqueEmail('commit');
     const id = await t.dataSource.transaction(async (manager) => {
       const mailId = await mail.enqueue(
-        { template: 'two_factor_enabled', to: committedTo, locale: 'en', vars: { name: 'B' } },
+        {
+          template: 'two_factor_enabled',
+          to: committedTo,
+          locale: 'en',
+          vars: { name: 'B', reportUrl: REPORT_URL },
+        },
         manager,
       );
       // not visible to anyone, not queued, until the caller commits
@@ -208,7 +234,7 @@ describe('outbound mail over SMTP (real smtp-server sink)', () => {
         template: 'recovery_approved',
         to: 'Eve <eve@example.test>, kim@example.test',
         locale: 'en',
-        vars: { name: 'Kim', signInUrl: SIGN_IN_URL },
+        vars: { name: 'Kim', signInUrl: SIGN_IN_URL, reportUrl: REPORT_URL },
       }),
     ).rejects.toThrow(InvalidMailError);
     await expect(
@@ -216,7 +242,7 @@ describe('outbound mail over SMTP (real smtp-server sink)', () => {
         template: 'recovery_approved',
         to: uniqueEmail(),
         locale: 'en',
-        vars: { name: 'Kim', signInUrl: 'javascript:alert(1)' },
+        vars: { name: 'Kim', signInUrl: 'javascript:alert(1)', reportUrl: REPORT_URL },
       }),
     ).rejects.toThrow(InvalidMailError);
     // other apps may add rows meanwhile, never fewer; none of these two got in
@@ -256,6 +282,7 @@ describe('outbound mail while Redis is down', () => {
         adminName: 'Alex',
         resetAt: new Date().toISOString(),
         signInUrl: SIGN_IN_URL,
+        reportUrl: REPORT_URL,
       },
     });
     expect(await row(t, id)).toMatchObject({ status: 'pending', attempts: 0 });
@@ -301,6 +328,7 @@ describe('outbound mail to .eml files (the default transport)', () => {
         adminName: 'Alex <admin>',
         resetAt: '2030-06-01T10:00:00Z',
         signInUrl: SIGN_IN_URL,
+        reportUrl: REPORT_URL,
       },
     });
     const file = path.join(t.outboxDir, `${id}.eml`);

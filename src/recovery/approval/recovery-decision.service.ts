@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountsRepository } from '../../accounts/accounts.repository';
+import { SecurityReportLinks } from '../../accounts/security-report-links.service';
 import { AuditEntry, AuditService } from '../../audit/audit.service';
 import { DomainError } from '../../common/domain-error';
 import { AppConfigService } from '../../config/app-config.service';
@@ -44,6 +45,7 @@ export class RecoveryDecisionService {
     private readonly resets: TwoFactorResetService,
     private readonly resetQueue: RecoveryResetQueue,
     private readonly config: AppConfigService,
+    private readonly reportLinks: SecurityReportLinks,
   ) {}
 
   async approve(requestId: string, agentId: string, note?: string): Promise<ApprovalResult> {
@@ -158,6 +160,28 @@ export class RecoveryDecisionService {
         actor,
       }),
     );
+  }
+
+  /**
+   * In the caller's transaction: cancels every open request of the user (the holder said "this
+   * wasn't me"). An approved request waiting out its delay is cancelled too, so its reset job
+   * finds nothing to do. Returns the ids cancelled.
+   */
+  async cancelOpenOfUser(tx: EntityManager, userId: string, actor: AuditActor): Promise<string[]> {
+    const cancelled: string[] = [];
+    for (const open of await this.requests.findOpenOfUser(userId, tx)) {
+      const request = await this.requests.transition(
+        tx,
+        open.id,
+        ['awaiting_approval', 'approved'],
+        'cancelled',
+        { decidedAt: new Date(), decidedBy: null, cancelTokenHash: null },
+      );
+      if (request === null) continue;
+      await this.recordEvent(tx, request, actor, 'recovery.cancelled', { by: 'security_report' });
+      cancelled.push(request.id);
+    }
+    return cancelled;
   }
 
   /** Open requests nobody decided within RECOVERY_EXPIRY_HOURS. Returns how many expired. */
@@ -275,8 +299,19 @@ export class RecoveryDecisionService {
         tx,
       );
     } else {
+      const reportUrl = await this.reportLinks.issue(
+        user,
+        'recovery_approved',
+        request.completedAt ?? new Date(),
+        tx,
+        request.id,
+      );
       await this.mail.enqueue(
-        { ...reply, template: mail.template, vars: { name: user.name, signInUrl: mail.signInUrl } },
+        {
+          ...reply,
+          template: mail.template,
+          vars: { name: user.name, signInUrl: mail.signInUrl, reportUrl },
+        },
         tx,
       );
     }

@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AccountsRepository } from '../../accounts/accounts.repository';
+import { SecurityReportLinkRepository } from '../../accounts/security-report-link.repository';
+import { SecurityReportLinks } from '../../accounts/security-report-links.service';
 import type { User } from '../../accounts/user.entity';
 import { AuditService } from '../../audit/audit.service';
 import { AppConfigService } from '../../config/app-config.service';
-import { MailService } from '../../mail/mail.service';
+import { MailRequest, MailService } from '../../mail/mail.service';
 import { recoveryReply } from '../recovery-reply';
 import { RecoveryVerificationService } from '../verification/recovery-verification.service';
 import type {
@@ -61,6 +63,8 @@ export class RecoveryIntakeService {
     private readonly audit: AuditService,
     private readonly mail: MailService,
     private readonly config: AppConfigService,
+    private readonly reportLinks: SecurityReportLinks,
+    private readonly reports: SecurityReportLinkRepository,
   ) {}
 
   async receive(message: RecoveryMessage, tx: EntityManager): Promise<IntakeOutcome> {
@@ -69,10 +73,47 @@ export class RecoveryIntakeService {
       case 'unanswered':
         return this.reject(message, tx, decision.reason, decision.request);
       case 'no_second_factor':
-        return this.reject(message, tx, 'no_active_2fa', decision.request, decision.user);
+        return (
+          (await this.ifFrozen(message, tx, decision.request, decision.user)) ??
+          this.reject(message, tx, 'no_active_2fa', decision.request, decision.user)
+        );
       case 'evidence_checked':
-        return this.afterEvidence(message, tx, decision);
+        return (
+          (await this.ifFrozen(message, tx, decision.request, decision.user)) ??
+          this.afterEvidence(message, tx, decision)
+        );
     }
+  }
+
+  /**
+   * The holder said "this wasn't me" less than REPORT_FREEZE_DAYS ago: the mail from their
+   * (authenticated) address is refused as `account_frozen`. No reply — the mailbox itself may be
+   * in other hands — but the organization's owner and admins hear of every attempt.
+   */
+  private async ifFrozen(
+    message: RecoveryMessage,
+    tx: EntityManager,
+    draft: RequestDraft,
+    user: User,
+  ): Promise<IntakeOutcome | null> {
+    // the lock a report takes too (SecurityReportService.record): a request and a report of the
+    // same user are serialized, so no request is accepted beside a report that freezes it
+    await this.accounts.lockUser(user.id, tx);
+    const frozenUntil = await this.reports.frozenUntil(user.id, new Date(), tx);
+    if (frozenUntil === null) return null;
+    const outcome = await this.reject(message, tx, 'account_frozen', draft);
+    await this.notifyOrganizationAdmins(user, tx, (admin) => ({
+      template: 'recovery_frozen_notice',
+      vars: {
+        recipientName: admin.name,
+        memberName: user.name,
+        memberEmail: user.email,
+        attemptedAt: message.receivedAt.toISOString(),
+        frozenUntil: frozenUntil.toISOString(),
+        requestsUrl: this.requestsUrl(),
+      },
+    }));
+    return outcome;
   }
 
   private async afterEvidence(
@@ -127,15 +168,31 @@ export class RecoveryIntakeService {
       inboundMessageId: message.inboundMessageId,
     });
     const cancelUrl = `${this.config.get('publicUrl')}/recovery/cancel/${cancelToken}`;
+    const reportUrl = await this.reportLinks.issue(
+      user,
+      'recovery_received',
+      message.receivedAt,
+      tx,
+      inserted.id,
+    );
     await this.mail.enqueue(
       {
         ...this.reply(message, user),
         template: 'recovery_received',
-        vars: { name: user.name, cancelUrl, expiresAt: expiresAt.toISOString() },
+        vars: { name: user.name, cancelUrl, expiresAt: expiresAt.toISOString(), reportUrl },
       },
       tx,
     );
-    await this.notifyOrganizationAdmins(user, message.receivedAt, tx);
+    await this.notifyOrganizationAdmins(user, tx, (admin) => ({
+      template: 'recovery_org_notice',
+      vars: {
+        recipientName: admin.name,
+        memberName: user.name,
+        memberEmail: user.email,
+        requestedAt: message.receivedAt.toISOString(),
+        requestsUrl: this.requestsUrl(),
+      },
+    }));
     const { id: requestId, subject } = inserted;
     return { decision: 'awaiting_approval', reason: null, requestId, subject };
   }
@@ -196,29 +253,30 @@ export class RecoveryIntakeService {
       : { template: 'recovery_more_info' as const, vars: { name: user.name } };
   }
 
-  /** The article's advice is to ask a local admin first: tell them, an independent channel. */
+  /** The users page, whose "Recovery requests" section lists the organization's requests. */
+  private requestsUrl(): string {
+    return `${this.config.get('publicUrl')}/users#recovery-requests`;
+  }
+
+  /**
+   * The article's advice is to ask a local admin first: tell the member's owner and admins (an
+   * independent channel), each in their own language.
+   */
   private async notifyOrganizationAdmins(
     member: User,
-    requestedAt: Date,
     tx: EntityManager,
+    mail: (
+      admin: User,
+    ) =>
+      | Pick<MailRequest<'recovery_org_notice'>, 'template' | 'vars'>
+      | Pick<MailRequest<'recovery_frozen_notice'>, 'template' | 'vars'>,
   ): Promise<void> {
     if (member.organizationId === null) return;
     const colleagues = await this.accounts.findUsersInOrganization(member.organizationId, tx);
     for (const admin of colleagues) {
       if (admin.id === member.id || (admin.role !== 'owner' && admin.role !== 'admin')) continue;
       await this.mail.enqueue(
-        {
-          template: 'recovery_org_notice',
-          to: admin.email,
-          locale: admin.locale,
-          userId: admin.id,
-          vars: {
-            recipientName: admin.name,
-            memberName: member.name,
-            memberEmail: member.email,
-            requestedAt: requestedAt.toISOString(),
-          },
-        },
+        { ...mail(admin), to: admin.email, locale: admin.locale, userId: admin.id },
         tx,
       );
     }

@@ -67,3 +67,61 @@ export class CancelRequestDto {
   @MaxLength(MAX_CANCEL_TOKEN_LENGTH)
   token: string;
 }
+
+/** `GET /api/org/recovery-requests?status=&page=` */
+export class OrganizationRequestsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: REQUEST_STATUSES })
+  @IsOptional()
+  @IsIn(REQUEST_STATUSES)
+  status?: RequestStatus;
+}
+
+class OrganizationRequestUserView {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty()
+  name: string;
+
+  @ApiProperty()
+  email: string;
+}
+
+/** One request as an organization's owner and admins see it: no checks, evidence or excerpt. */
+class OrganizationRequestView {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: OrganizationRequestUserView, nullable: true })
+  user: OrganizationRequestUserView | null;
+
+  @ApiProperty({ enum: REQUEST_STATUSES })
+  status: RequestStatus;
+
+  @ApiProperty({ format: 'date-time' })
+  receivedAt: string;
+
+  @ApiProperty({ format: 'date-time', nullable: true })
+  decidedAt: string | null;
+
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    description: 'when an approved request is reset (after RECOVERY_DELAY_MINUTES)',
+  })
+  executesAt: string | null;
+}
+
+export class OrganizationRequestsView {
+  @ApiProperty({ type: [OrganizationRequestView] })
+  items: OrganizationRequestView[];
+
+  @ApiProperty({ description: 'requests matching the filter, on every page' })
+  total: number;
+
+  @ApiProperty()
+  page: number;
+
+  @ApiProperty({ description: 'items per page' })
+  pageSize: number;
+}

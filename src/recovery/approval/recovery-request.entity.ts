@@ -24,6 +24,8 @@ export const REJECTION_REASONS = [
   'ambiguous_evidence',
   'rate_limited',
   'duplicate_request',
+  // the holder said "this wasn't me" less than REPORT_FREEZE_DAYS ago: never answered
+  'account_frozen',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
@@ -40,6 +42,12 @@ export interface RiskSignals {
   requestsLast30Days: number;
   accountAgeDays: number;
 }
+
+/**
+ * The risk signals as an agent reads them: those stored at intake (none for a rejected request),
+ * and the holder's "this wasn't me" reports of the last 30 days, counted when the request is shown.
+ */
+export type RiskSignalsView = Partial<RiskSignals> & { reportsLast30Days: number };
 
 @Entity('recovery_requests')
 export class RecoveryRequest {

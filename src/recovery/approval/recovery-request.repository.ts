@@ -68,6 +68,41 @@ export class RecoveryRequestRepository {
       .existsBy({ userId, status: In(['awaiting_approval', 'approved']) });
   }
 
+  /** The user's open requests (at most one by the partial unique index), locked. */
+  findOpenOfUser(userId: string, manager: EntityManager): Promise<RecoveryRequest[]> {
+    return manager
+      .getRepository(RecoveryRequest)
+      .createQueryBuilder('r')
+      .setLock('pessimistic_write')
+      .where('r.user_id = :userId AND r.status IN (:...open)', {
+        userId,
+        open: ['awaiting_approval', 'approved'],
+      })
+      .getMany();
+  }
+
+  /**
+   * What an organization's owner and admins see of its members' requests (GET
+   * /api/org/recovery-requests): newest first, optionally of one status.
+   */
+  async listForOrganization(filter: {
+    organizationId: string;
+    status?: RequestStatus;
+    page: number;
+    pageSize: number;
+  }): Promise<{ items: RecoveryRequest[]; total: number }> {
+    const [items, total] = await this.dataSource.getRepository(RecoveryRequest).findAndCount({
+      where: {
+        organizationId: filter.organizationId,
+        ...(filter.status !== undefined ? { status: filter.status } : {}),
+      },
+      order: { receivedAt: 'DESC', id: 'DESC' },
+      skip: (filter.page - 1) * filter.pageSize,
+      take: filter.pageSize,
+    });
+    return { items, total };
+  }
+
   /**
    * Attempts that count towards the 3-per-24-hours limit: evidence failures, and also requests
    * that were cancelled or denied — otherwise whoever holds the mailbox could probe the evidence

@@ -1,5 +1,5 @@
 import type { RecoveryApproval } from './recovery-approval.entity';
-import type { RecoveryRequest } from './recovery-request.entity';
+import type { RecoveryRequest, RiskSignals, RiskSignalsView } from './recovery-request.entity';
 
 /** What an agent sees of a request: checks and risk, never billing values. */
 export function requestSummary(request: RecoveryRequest) {
@@ -16,7 +16,17 @@ export function requestSummary(request: RecoveryRequest) {
   };
 }
 
-export function requestDetail(request: RecoveryRequest, approvals: RecoveryApproval[]) {
+/**
+ * `reportsLast30Days`: the holder's "this wasn't me" reports, counted as the request is shown
+ * (null when the request is linked to no user).
+ */
+export function requestDetail(
+  request: RecoveryRequest,
+  approvals: RecoveryApproval[],
+  reportsLast30Days: number | null,
+) {
+  const risk: RiskSignals | RiskSignalsView | null =
+    reportsLast30Days === null ? request.risk : { ...request.risk, reportsLast30Days };
   return {
     ...requestSummary(request),
     decidedBy: request.decidedBy,
@@ -27,11 +37,29 @@ export function requestDetail(request: RecoveryRequest, approvals: RecoveryAppro
       note: approval.note,
     })),
     approvalsRequired: request.approvalsRequired,
-    risk: request.risk,
+    risk,
     bodyExcerpt: request.bodyExcerpt,
     expiresAt: request.expiresAt?.toISOString() ?? null,
     executesAt: request.executesAt?.toISOString() ?? null,
     completedAt: request.completedAt?.toISOString() ?? null,
     denyReason: request.denyReason,
+  };
+}
+
+/**
+ * What an organization's owner and admins see of a member's request: who, where it stands and
+ * when — never the checks, the evidence, the subject or the excerpt.
+ */
+export function organizationRequestSummary(
+  request: RecoveryRequest,
+  user: { id: string; name: string; email: string } | null,
+) {
+  return {
+    id: request.id,
+    user,
+    status: request.status,
+    receivedAt: request.receivedAt.toISOString(),
+    decidedAt: request.decidedAt?.toISOString() ?? null,
+    executesAt: request.executesAt?.toISOString() ?? null,
   };
 }

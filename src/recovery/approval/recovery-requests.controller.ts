@@ -9,7 +9,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ErrorBodyView, JSON_BODY_ERRORS } from '../../common/api-errors';
 import { CurrentUser, Public, Roles } from '../../common/auth.decorators';
 import type { AuthenticatedUser } from '../../common/auth.decorators';
@@ -18,6 +18,8 @@ import {
   CancelRequestDto,
   DenyRequestDto,
   ListRequestsQueryDto,
+  OrganizationRequestsQueryDto,
+  OrganizationRequestsView,
 } from './recovery-request.dto';
 import { RecoveryDecisionService } from './recovery-decision.service';
 import { RecoveryRequestsService } from './recovery-requests.service';
@@ -108,13 +110,26 @@ export class RecoveryCancelController {
   }
 }
 
-/** An organization's owner or admin cancels a member's recovery, e.g. during the delay. */
+/**
+ * An organization's owner or admin sees its members' recoveries and cancels one, e.g. during the
+ * delay. Only their own organization's requests exist for them (another's is 404).
+ */
 @ApiTags('organization admin')
 @ApiBearerAuth()
 @Roles('owner', 'admin')
 @Controller('api/org/recovery-requests')
 export class OrganizationRecoveryController {
-  constructor(private readonly decisions: RecoveryDecisionService) {}
+  constructor(
+    private readonly decisions: RecoveryDecisionService,
+    private readonly requests: RecoveryRequestsService,
+  ) {}
+
+  @ApiOkResponse({ type: OrganizationRequestsView })
+  @ApiErrors(400, 401, 403)
+  @Get()
+  list(@Query() query: OrganizationRequestsQueryDto, @CurrentUser() admin: AuthenticatedUser) {
+    return this.requests.listForOrganization(admin, query);
+  }
 
   @ApiErrors(400, 401, 403, 404, 409)
   @Post(':id/cancel')

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { AccountsRepository } from '../../accounts/accounts.repository';
+import { SecurityReportLinkRepository } from '../../accounts/security-report-link.repository';
 import type { AuthenticatedUser } from '../../common/auth.decorators';
 import { DomainError } from '../../common/domain-error';
 import { PAGE_SIZE } from '../../common/page-query.dto';
@@ -12,7 +14,12 @@ import type {
   ListRequestsQueryDto,
 } from './recovery-request.dto';
 import { RecoveryDecisionService } from './recovery-decision.service';
-import { requestDetail, requestSummary } from './recovery-request.view';
+import { organizationRequestSummary, requestDetail, requestSummary } from './recovery-request.view';
+
+const DAY_MS = 24 * 3600_000;
+
+/** The states an owner or admin can still cancel from (awaiting approval, or the delay). */
+export const ORGANIZATION_CANCELLABLE: RequestStatus[] = ['awaiting_approval', 'approved'];
 
 /**
  * The agents' queue: what they read, and their decisions. A decision resets (or refuses to
@@ -25,6 +32,8 @@ export class RecoveryRequestsService {
     private readonly requests: RecoveryRequestRepository,
     private readonly decisions: RecoveryDecisionService,
     private readonly stepUp: StepUpService,
+    private readonly reports: SecurityReportLinkRepository,
+    private readonly accounts: AccountsRepository,
   ) {}
 
   async approve(id: string, agent: AuthenticatedUser, body: ApproveRequestDto) {
@@ -56,6 +65,48 @@ export class RecoveryRequestsService {
   async detail(id: string) {
     const request = await this.requests.findById(id);
     if (request === null) throw new DomainError('not_found', 'No such request');
-    return requestDetail(request, await this.requests.approvals(id));
+    // counted now, not at intake: a report made after the request arrived still shows
+    let reports: number | null = null;
+    if (request.userId !== null) {
+      const since = new Date(Date.now() - 30 * DAY_MS);
+      const counts = await this.reports.countReportsSince([request.userId], since);
+      reports = counts.get(request.userId) ?? 0;
+    }
+    return requestDetail(request, await this.requests.approvals(id), reports);
+  }
+
+  /**
+   * The requests of the members of the caller's own organization (owner, admin), newest first,
+   * without evidence or excerpt. `cancellable`: the Cancel of the users page applies.
+   */
+  async listForOrganization(
+    actor: { organizationId: string | null },
+    query: { status?: RequestStatus; page: number },
+  ) {
+    if (actor.organizationId === null)
+      return { items: [], total: 0, page: query.page, pageSize: PAGE_SIZE };
+    const { items, total } = await this.requests.listForOrganization({
+      organizationId: actor.organizationId,
+      status: query.status,
+      page: query.page,
+      pageSize: PAGE_SIZE,
+    });
+    const members = new Map(
+      (await this.accounts.findUsersInOrganization(actor.organizationId)).map((user) => [
+        user.id,
+        { id: user.id, name: user.name, email: user.email },
+      ]),
+    );
+    return {
+      items: items.map((request) =>
+        organizationRequestSummary(
+          request,
+          request.userId === null ? null : (members.get(request.userId) ?? null),
+        ),
+      ),
+      total,
+      page: query.page,
+      pageSize: PAGE_SIZE,
+    };
   }
 }

@@ -34,5 +34,9 @@ describe('logged request paths', () => {
     expect(loggedPath('/recovery/cancel/abcDEF123_-xyz?x=1')).toBe('/recovery/cancel/[redacted]');
     expect(loggedPath('/agent/requests?sender=a@b.test')).toBe('/agent/requests');
     expect(loggedPath('/recovery/cancelled')).toBe('/recovery/cancelled');
+    expect(loggedPath('/security/report/abcDEF123_-xyz')).toBe('/security/report/[redacted]');
+    expect(loggedPath('/security/report/abcDEF123_-xyz?lang=sv')).toBe(
+      '/security/report/[redacted]',
+    );
   });
 });

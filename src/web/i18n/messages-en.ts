@@ -144,6 +144,21 @@ export const en = {
     needOwn2fa: 'Turn on two-factor authentication for yourself before you reset it for others.',
     setUpNow: 'Set it up now',
     backToUsers: 'All users',
+    requestsTitle: 'Recovery requests',
+    requestsIntro:
+      'Requests by e-mail to reset the two-factor authentication of your members. You can cancel one while it awaits approval, or while it waits before the reset runs.',
+    member: 'Member',
+    received: 'Received',
+    decided: 'Decided',
+    executes: 'Reset runs at',
+    noRequests: 'No recovery requests.',
+    cancelRequest: 'Cancel',
+    cancelRequestLabel: (name: string) => `Cancel the recovery request of ${name}`,
+    cancelDone: 'The recovery request was cancelled: nothing will be reset.',
+    cancelNotOpen: 'This request can no longer be cancelled: it was decided or has run.',
+    cannotCancelOwner: "Only the owner can cancel the owner's recovery request.",
+    olderRequests: 'Older requests',
+    newerRequests: 'Newer requests',
   },
   agent: {
     queueTitle: 'Recovery requests',
@@ -180,6 +195,7 @@ export const en = {
     targetRole: 'Role of the account',
     localAdmins: 'Admins in the organization with 2FA',
     requests30: 'Requests in the last 30 days',
+    reports30: '"This wasn\'t me" reports in the last 30 days',
     accountAge: 'Account age (days)',
     adminNeedsTwo: 'Owner or admin account: two different agents must approve.',
     excerpt: 'Message (masked)',
@@ -244,6 +260,7 @@ export const en = {
     ambiguous_evidence: 'Ambiguous evidence',
     rate_limited: 'Rate limited',
     duplicate_request: 'Duplicate request',
+    account_frozen: 'Account frozen ("this wasn\'t me")',
   },
   inboundState: {
     stored: 'Stored',
@@ -273,6 +290,33 @@ export const en = {
     doneTitle: 'The request is cancelled',
     done: "Nothing will be reset. The request came from your e-mail address: if you did not send it, change your e-mail password and tell your organization's admin.",
     keep: 'If you sent the request yourself, you need not do anything: a support agent reviews it.',
+  },
+  report: {
+    title: "This wasn't me",
+    intro:
+      'We sent this link to tell you about a change to how you sign in. If you did not make or ask for it, tell us now.',
+    whatHappens:
+      'Any open recovery request of your account is cancelled, you are signed out everywhere, nobody can reset your two-factor authentication by e-mail for a while, and the administrators of your organization are told at once.',
+    account: 'Account',
+    event: 'What happened',
+    when: 'When',
+    eventLabel: {
+      two_factor_enabled: 'Two-factor authentication was turned on',
+      two_factor_reset_by_admin: 'An administrator reset your two-factor authentication',
+      recovery_received: 'Support received a request to reset your two-factor authentication',
+      recovery_approved: 'Your two-factor authentication was reset after a request to support',
+    },
+    button: "This wasn't me",
+    keep: 'If it was you, you need not do anything.',
+    notFound: 'This link is not valid.',
+    used: 'This link was already used: your report was recorded.',
+    expired:
+      'This link has expired (links work for 30 days). Contact an administrator of your organization.',
+    closedTitle: 'Report a change',
+    doneTitle: 'Thank you: your report was recorded',
+    done: (until: string) =>
+      `You are signed out everywhere and any open recovery request was cancelled. Nobody can reset your two-factor authentication by e-mail until ${until}. The administrators of your organization have been told.`,
+    next: 'Someone may have access to your e-mail: change your e-mail password and talk to an administrator of your organization.',
   },
   errors: {
     forbiddenTitle: 'Not allowed',

@@ -151,6 +151,21 @@ export const sv: Messages = {
       'Aktivera tvåfaktorsautentisering för dig själv innan du återställer den för andra.',
     setUpNow: 'Aktivera nu',
     backToUsers: 'Alla användare',
+    requestsTitle: 'Återställningsärenden',
+    requestsIntro:
+      'Begäranden via e-post om att återställa tvåfaktorsautentiseringen för era medlemmar. Du kan avbryta ett ärende medan det väntar på godkännande eller medan det väntar på att återställningen ska genomföras.',
+    member: 'Medlem',
+    received: 'Mottaget',
+    decided: 'Beslutat',
+    executes: 'Återställs',
+    noRequests: 'Inga återställningsärenden.',
+    cancelRequest: 'Avbryt',
+    cancelRequestLabel: (name: string) => `Avbryt återställningsärendet för ${name}`,
+    cancelDone: 'Återställningsärendet är avbrutet: ingenting återställs.',
+    cancelNotOpen: 'Ärendet kan inte längre avbrytas: det är redan beslutat eller genomfört.',
+    cannotCancelOwner: 'Bara kontoägaren kan avbryta kontoägarens återställningsärende.',
+    olderRequests: 'Äldre ärenden',
+    newerRequests: 'Nyare ärenden',
   },
   agent: {
     queueTitle: 'Återställningsärenden',
@@ -191,6 +206,7 @@ export const sv: Messages = {
     targetRole: 'Kontots roll',
     localAdmins: 'Administratörer i organisationen med 2FA',
     requests30: 'Ärenden de senaste 30 dagarna',
+    reports30: 'Anmälningar ”Det var inte jag” de senaste 30 dagarna',
     accountAge: 'Kontots ålder (dagar)',
     adminNeedsTwo: 'Kontoägare eller administratör: två olika agenter måste godkänna.',
     excerpt: 'Meddelande (maskerat)',
@@ -255,6 +271,7 @@ export const sv: Messages = {
     ambiguous_evidence: 'Tvetydiga uppgifter',
     rate_limited: 'För många försök',
     duplicate_request: 'Dubblett',
+    account_frozen: 'Kontot är fryst (”Det var inte jag”)',
   },
   inboundState: {
     stored: 'Lagrat',
@@ -283,6 +300,34 @@ export const sv: Messages = {
     doneTitle: 'Ärendet är avbrutet',
     done: 'Ingenting kommer att återställas. Ärendet skickades från din e-postadress: om det inte var du, byt lösenord till din e-post och meddela din organisations administratör.',
     keep: 'Om du själv skickade ärendet behöver du inte göra något: en supportagent granskar det.',
+  },
+  report: {
+    title: 'Det var inte jag',
+    intro:
+      'Vi skickade den här länken för att berätta om en ändring av hur du loggar in. Om du inte gjort eller bett om ändringen, säg till nu.',
+    whatHappens:
+      'En öppen begäran om återställning för ditt konto avbryts, du loggas ut överallt, ingen kan återställa din tvåfaktorsautentisering via e-post under en tid, och administratörerna i din organisation får veta det direkt.',
+    account: 'Konto',
+    event: 'Vad som hände',
+    when: 'När',
+    eventLabel: {
+      two_factor_enabled: 'Tvåfaktorsautentisering aktiverades',
+      two_factor_reset_by_admin: 'En administratör återställde din tvåfaktorsautentisering',
+      recovery_received:
+        'Supporten tog emot en begäran om att återställa din tvåfaktorsautentisering',
+      recovery_approved: 'Din tvåfaktorsautentisering återställdes efter en begäran till supporten',
+    },
+    button: 'Det var inte jag',
+    keep: 'Om det var du behöver du inte göra något.',
+    notFound: 'Länken är inte giltig.',
+    used: 'Länken har redan använts: din anmälan är registrerad.',
+    expired:
+      'Länken har gått ut (länkar gäller i 30 dagar). Kontakta en administratör i din organisation.',
+    closedTitle: 'Anmäl en ändring',
+    doneTitle: 'Tack: din anmälan är registrerad',
+    done: (until: string) =>
+      `Du är utloggad överallt och en öppen begäran om återställning har avbrutits. Ingen kan återställa din tvåfaktorsautentisering via e-post förrän ${until}. Administratörerna i din organisation har fått veta det.`,
+    next: 'Någon kan ha tillgång till din e-post: byt lösenord till din e-post och prata med en administratör i din organisation.',
   },
   errors: {
     forbiddenTitle: 'Inte tillåtet',

@@ -109,10 +109,15 @@ export const agentRequest = `<% layout('@layout') %>
     <h2 id="risk-heading"><%= it.t.agent.risk %></h2>
 <% if (it.request.risk) { %>
     <dl class="checks" id="risk">
+<% if (it.request.risk.targetRole !== undefined) { %>
       <div><dt><%= it.t.agent.targetRole %></dt><dd><%= it.t.users.roleLabel[it.request.risk.targetRole] || it.request.risk.targetRole %></dd></div>
       <div><dt><%= it.t.agent.localAdmins %></dt><dd><%= it.request.risk.localAdminsWith2fa %></dd></div>
       <div><dt><%= it.t.agent.requests30 %></dt><dd><%= it.request.risk.requestsLast30Days %></dd></div>
       <div><dt><%= it.t.agent.accountAge %></dt><dd><%= it.request.risk.accountAgeDays %></dd></div>
+<% } %>
+<% if (it.request.risk.reportsLast30Days !== undefined) { %>
+      <div><dt><%= it.t.agent.reports30 %></dt><dd id="risk-reports"><% if (it.request.risk.reportsLast30Days > 0) { %><span class="badge badge--rejected"><%= it.request.risk.reportsLast30Days %></span><% } else { %>0<% } %></dd></div>
+<% } %>
     </dl>
 <% } else { %>
     <p class="muted"><%= it.t.common.none %></p>

@@ -1,6 +1,7 @@
 import { agentInbound, agentQueue, agentRequest, pager } from './agent.views';
 import { cancel, cancelled } from './cancel.views';
 import { checkbox, csrf, error, field, layout, messages } from './layout.views';
+import { securityReport, securityReported } from './security-report.views';
 import { enrollIntro, signIn, signInCode, signInRecovery } from './sign-in.views';
 import { enrollScan, recoveryCodes, settings } from './two-factor.views';
 import { user, users } from './users.views';
@@ -28,6 +29,8 @@ export const VIEWS = {
   agentInbound,
   cancel,
   cancelled,
+  securityReport,
+  securityReported,
 } as const;
 
 export type ViewName = keyof typeof VIEWS;

@@ -21,6 +21,40 @@ export const users = `<% layout('@layout') %>
     </tbody>
   </table>
 </div>
+<section class="card" id="recovery-requests" aria-labelledby="requests-heading">
+  <h2 id="requests-heading"><%= it.t.users.requestsTitle %></h2>
+  <p class="hint"><%= it.t.users.requestsIntro %></p>
+<% if (it.cancelDone) { %>
+  <div class="alert alert--success" role="status" id="cancel-result"><p><%= it.t.users.cancelDone %></p></div>
+<% } %>
+<% if (it.requests.items.length === 0) { %>
+  <p class="muted"><%= it.t.users.noRequests %></p>
+<% } else { %>
+  <table class="table">
+    <thead>
+      <tr><th scope="col"><%= it.t.users.member %></th><th scope="col"><%= it.t.agent.status %></th><th scope="col"><%= it.t.users.received %></th><th scope="col"><%= it.t.users.decided %></th><th scope="col"><%= it.t.users.executes %></th><th scope="col"><span class="visually-hidden"><%= it.t.users.cancelRequest %></span></th></tr>
+    </thead>
+    <tbody>
+<% it.requests.items.forEach(function (item) { %>
+      <tr data-request-id="<%= item.id %>">
+        <td><% if (item.user) { %><a href="/users/<%= item.user.id %>"><%= item.user.name %></a><br><span class="muted"><%= item.user.email %></span><% } else { %>—<% } %></td>
+        <td><span class="badge badge--<%= item.status %>"><%= it.t.requestStatus[item.status] %></span></td>
+        <td><time datetime="<%= item.receivedAt %>"><%= it.date(item.receivedAt) %></time></td>
+        <td><% if (item.decidedAt) { %><time datetime="<%= item.decidedAt %>"><%= it.date(item.decidedAt) %></time><% } else { %>—<% } %></td>
+        <td><% if (item.executesAt && item.status === 'approved') { %><time datetime="<%= item.executesAt %>"><%= it.date(item.executesAt) %></time><% } else { %>—<% } %></td>
+        <td><% if (item.cancellable) { %>
+          <form method="post" action="/users/recovery-requests/<%= item.id %>/cancel">
+<%~ include('@csrf', it) %>
+            <button type="submit" class="button button--danger" aria-label="<%= it.t.users.cancelRequestLabel(item.user ? item.user.name : '') %>"><%= it.t.users.cancelRequest %></button>
+          </form>
+<% } %></td>
+      </tr>
+<% }) %>
+    </tbody>
+  </table>
+<%~ include('@pager', { t: it.t, items: it.requests.items, total: it.requests.total, page: it.requests.page, pages: it.requests.pages, pageHref: it.requests.pageHref }) %>
+<% } %>
+</section>
 `;
 
 export const user = `<% layout('@layout') %>
