@@ -8,6 +8,8 @@ import { AuditModule } from './audit/audit.module';
 import { BillingModule } from './billing/billing.module';
 import { DomainErrorFilter } from './common/domain-error.filter';
 import { EnrollmentModule } from './enrollment/enrollment.module';
+import { EventsModule } from './events/events.module';
+import { EventsWorkerModule } from './events/events-worker.module';
 import { loggerParams } from './common/logging';
 import { ConfigModule } from './config/config.module';
 import type { AppConfig } from './config/config.schema';
@@ -34,13 +36,19 @@ const featureModules: Type[] = [
   SignInModule,
   AdminResetModule,
   MailModule,
+  EventsModule,
   InboundEmailModule,
   ApprovalModule,
   WebModule,
 ];
 
 /** Queue processors and schedulers: loaded only when ROLES includes worker. */
-const workerModules: Type[] = [MailWorkerModule, InboundEmailWorkerModule, ApprovalWorkerModule];
+const workerModules: Type[] = [
+  MailWorkerModule,
+  InboundEmailWorkerModule,
+  ApprovalWorkerModule,
+  EventsWorkerModule,
+];
 
 @Module({})
 export class AppModule {

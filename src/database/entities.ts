@@ -7,6 +7,7 @@ import { InboundMessage } from '../recovery/inbound-email/inbound-message.entity
 import { RecoveryCode, TwoFactorFactor } from '../enrollment/two-factor.entity';
 import { SignInChallenge } from '../sign-in/sign-in-challenge.entity';
 import { OutboundMail } from '../mail/outbound-mail.entity';
+import { SecurityEvent } from '../events/security-event.entity';
 import { RecoveryApproval } from '../recovery/approval/recovery-approval.entity';
 import { RecoveryRequest } from '../recovery/approval/recovery-request.entity';
 
@@ -24,4 +25,5 @@ export const entities = [
   InboundMessage,
   RecoveryRequest,
   RecoveryApproval,
+  SecurityEvent,
 ];

@@ -2,6 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfigService } from '../config/app-config.service';
+import { EventsModule } from '../events/events.module';
 import { MailModule } from '../mail/mail.module';
 import { EnrollmentController } from './enrollment.controller';
 import { EnrollmentService } from './enrollment.service';
@@ -20,7 +21,7 @@ import { TwoFactorRepository } from './two-factor.repository';
  * (/api/me and /api/me/2fa). The sign-in module (src/sign-in) builds on the exported services.
  */
 @Module({
-  imports: [AccountsModule, AuditModule, MailModule],
+  imports: [AccountsModule, AuditModule, EventsModule, MailModule],
   controllers: [MeController, EnrollmentController],
   providers: [
     {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { User } from '../accounts/user.entity';
 import { AuditService } from '../audit/audit.service';
+import { SecurityEventService } from '../events/security-event.service';
 import type { AuditEntry } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes';
@@ -40,6 +41,7 @@ export class EnrollmentService {
     private readonly box: SecretBox,
     private readonly audit: AuditService,
     private readonly notifier: TwoFactorNotifier,
+    private readonly events: SecurityEventService,
   ) {}
 
   async start(
@@ -119,6 +121,12 @@ export class EnrollmentService {
         }),
         tx,
       );
+      await this.events.record(tx, {
+        type: 'two_factor.enabled',
+        organizationId: user.organizationId,
+        userId: user.id,
+        actor: { type: 'user', id: user.id },
+      });
       await this.notifier.enabled(user, tx);
       return andThen === undefined ? undefined : andThen(tx);
     });

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountsRepository } from '../../accounts/accounts.repository';
 import { AuditEntry, AuditService } from '../../audit/audit.service';
+import { SecurityEventService } from '../../events/security-event.service';
 import { DomainError } from '../../common/domain-error';
 import { AppConfigService } from '../../config/app-config.service';
 import { TwoFactorResetService } from '../../admin-reset/two-factor-reset.service';
@@ -40,6 +41,7 @@ export class RecoveryDecisionService {
     private readonly requests: RecoveryRequestRepository,
     private readonly accounts: AccountsRepository,
     private readonly audit: AuditService,
+    private readonly events: SecurityEventService,
     private readonly mail: MailService,
     private readonly resets: TwoFactorResetService,
     private readonly resetQueue: RecoveryResetQueue,
@@ -249,6 +251,7 @@ export class RecoveryDecisionService {
     data?: Record<string, unknown>,
   ): Promise<void> {
     await this.audit.record(recoveryRequestEvent(request, actor, action, data), tx);
+    await this.events.recordRecoveryStep(tx, request, actor, action);
   }
 
   private async throwNotOpen(requestId: string, tx: EntityManager): Promise<never> {

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { AccountsRepository } from '../../accounts/accounts.repository';
 import type { User } from '../../accounts/user.entity';
 import { AuditService } from '../../audit/audit.service';
+import { SecurityEventService } from '../../events/security-event.service';
 import { AppConfigService } from '../../config/app-config.service';
 import { MailService } from '../../mail/mail.service';
 import { recoveryReply } from '../recovery-reply';
@@ -59,6 +60,7 @@ export class RecoveryIntakeService {
     private readonly requests: RecoveryRequestRepository,
     private readonly risk: RiskSignalsService,
     private readonly audit: AuditService,
+    private readonly events: SecurityEventService,
     private readonly mail: MailService,
     private readonly config: AppConfigService,
   ) {}
@@ -181,6 +183,7 @@ export class RecoveryIntakeService {
     data: Record<string, unknown>,
   ): Promise<void> {
     await this.audit.record(recoveryRequestEvent(request, { type: 'system' }, action, data), tx);
+    await this.events.recordRecoveryStep(tx, request, { type: 'system' }, action);
   }
 
   /**
