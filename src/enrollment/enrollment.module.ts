@@ -11,6 +11,8 @@ import { MeService } from './me.service';
 import { MyTwoFactorService } from './my-two-factor.service';
 import { SecondFactorService } from './second-factor.service';
 import { SecretBox } from './secret-box';
+import { SecretKeyCheck } from './secret-key-check';
+import { SecretRotationService } from './secret-rotation.service';
 import { resolveSecretKey } from './secret-key';
 import { TwoFactorNotifier } from './two-factor-notifier';
 import { TwoFactorRepository } from './two-factor.repository';
@@ -29,10 +31,14 @@ import { TwoFactorRepository } from './two-factor.repository';
       inject: [AppConfigService],
       useFactory: (config: AppConfigService) => {
         const logger = new Logger('SecretKey');
-        return new SecretBox(resolveSecretKey(config.values, (message) => logger.warn(message)));
+        const current = resolveSecretKey(config.values, (message) => logger.warn(message));
+        const previous = config.get('secretKeysPrevious').map((key) => Buffer.from(key, 'base64'));
+        return new SecretBox(current, previous);
       },
     },
     TwoFactorRepository,
+    SecretKeyCheck,
+    SecretRotationService,
     SecondFactorService,
     EnrollmentService,
     MyTwoFactorService,
@@ -41,6 +47,7 @@ import { TwoFactorRepository } from './two-factor.repository';
   ],
   exports: [
     TwoFactorRepository,
+    SecretRotationService,
     SecondFactorService,
     EnrollmentService,
     TwoFactorNotifier,

@@ -91,7 +91,8 @@ export class EnrollmentService {
   ): Promise<{ recoveryCodes: string[]; then: T | undefined }> {
     const factor = await this.repository.findFactor(user.id);
     const sealed = await this.repository.loadSecret(user.id, 'pending');
-    if (factor === null || sealed === null) {
+    // a pending secret sealed under a key that is no longer configured is as good as none
+    if (factor === null || sealed === null || !this.box.canOpen(sealed.keyId)) {
       throw new DomainError('no_pending_enrollment', 'Start the enrollment first');
     }
     const secret = this.box.open(sealed, secretContext(user.id));
