@@ -8,6 +8,8 @@ import { AuditModule } from './audit/audit.module';
 import { BillingModule } from './billing/billing.module';
 import { DomainErrorFilter } from './common/domain-error.filter';
 import { EnrollmentModule } from './enrollment/enrollment.module';
+import { EventsModule } from './events/events.module';
+import { EventsWorkerModule } from './events/events-worker.module';
 import { loggerParams } from './common/logging';
 import { ConfigModule } from './config/config.module';
 import type { AppConfig } from './config/config.schema';
@@ -37,6 +39,7 @@ const featureModules: Type[] = [
   SignInModule,
   AdminResetModule,
   MailModule,
+  EventsModule,
   InboundEmailModule,
   ApprovalModule,
   SecurityReportModule,
@@ -44,7 +47,12 @@ const featureModules: Type[] = [
 ];
 
 /** Queue processors and schedulers: loaded only when ROLES includes worker. */
-const workerModules: Type[] = [MailWorkerModule, InboundEmailWorkerModule, ApprovalWorkerModule];
+const workerModules: Type[] = [
+  MailWorkerModule,
+  InboundEmailWorkerModule,
+  ApprovalWorkerModule,
+  EventsWorkerModule,
+];
 
 @Module({})
 export class AppModule {

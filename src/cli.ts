@@ -20,6 +20,10 @@ const load = {
     require('./billing/billing-import.service') as typeof import('./billing/billing-import.service'),
   demoSeed: () =>
     require('./billing/demo-seed.service') as typeof import('./billing/demo-seed.service'),
+  events: () =>
+    require('./events/security-event.service') as typeof import('./events/security-event.service'),
+  rotation: () =>
+    require('./enrollment/secret-rotation.service') as typeof import('./enrollment/secret-rotation.service'),
   provisioning: () =>
     require('./billing/provisioning.service') as typeof import('./billing/provisioning.service'),
 };
@@ -36,6 +40,9 @@ const USAGE: Record<string, string> = {
   'billing:import': 'billing:import <file.csv>',
   'agent:create': 'agent:create <email> <name> [--password-stdin]',
   'audit:verify': 'audit:verify',
+  'events:redeliver': 'events:redeliver <event-id>',
+  'secrets:status': 'secrets:status',
+  'secrets:rotate': 'secrets:rotate',
 };
 const HELP = `usage: npm run cli -- <command>
   db:migrate                 apply pending database migrations
@@ -44,7 +51,12 @@ const HELP = `usage: npm run cli -- <command>
                              (header row; each organization in the file gets exactly the file's records)
   agent:create <email> <name> [--password-stdin]
                              create a support agent (asks for the password, or reads it from stdin)
-  audit:verify               check the audit hash chain; exit 1 when it is broken`;
+  audit:verify               check the audit hash chain; exit 1 when it is broken
+  events:redeliver <event-id>
+                             send one security event again (same webhook-id), whatever its status
+  secrets:status             count sealed TOTP secrets per key id (current, previous, unknown)
+  secrets:rotate             re-seal under SECRET_KEY every secret sealed with a key in
+                             SECRET_KEYS_PREVIOUS (batched, resumable, safe while the service runs)`;
 
 /** Rows listed in billing:import's one-line refusal before "and N more". */
 const MAX_LISTED_ROWS = 20;
@@ -139,7 +151,58 @@ const commands: Record<string, Command> = {
       return 1;
     });
   },
+
+  'events:redeliver': async (args, config) => {
+    expectArgs(args, 1);
+    const id = args[0];
+    if (!UUID.test(id)) throw new UsageError(`"${id}" is not an event id (a UUID)`);
+    return withContext(config, async (context) => {
+      const queued = await context.get(load.events().SecurityEventService).redeliver(id);
+      out(
+        queued
+          ? `Queued security event ${id} for delivery`
+          : `Security event ${id} is pending again; Redis did not answer, the worker's sweeper will queue it`,
+      );
+      return 0;
+    });
+  },
+
+  'secrets:status': async (args, config) => {
+    expectArgs(args, 0);
+    return withContext(config, async (context) => {
+      const rows = await context.get(load.rotation().SecretRotationService).status();
+      out('key id    sealed  key');
+      for (const row of rows) {
+        const key = row.key === 'unknown' ? 'unknown (cannot be opened)' : row.key;
+        out(`${row.keyId}  ${String(row.count).padStart(6)}  ${key}`);
+      }
+      const unopenable = rows
+        .filter((row) => row.key === 'unknown')
+        .reduce((sum, row) => sum + row.count, 0);
+      out(`${unopenable} sealed secret(s) cannot be opened with the configured keys`);
+      return 0;
+    });
+  },
+
+  'secrets:rotate': async (args, config) => {
+    expectArgs(args, 0);
+    return withContext(config, async (context) => {
+      const result = await context.get(load.rotation().SecretRotationService).rotate();
+      out(`Re-sealed ${result.resealed} secret(s) under the current key`);
+      if (result.unknownKey > 0) {
+        out(
+          `${result.unknownKey} secret(s) sealed with a key that is not configured were left as they are`,
+        );
+      }
+      if (result.skipped > 0) {
+        out(`${result.skipped} secret(s) changed meanwhile or would not open; run again to retry`);
+      }
+      return 0;
+    });
+  },
 };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function expectArgs(args: string[], count: number): void {
   if (args.length !== count) {

@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import type { TwoFactorStatus } from '../enrollment/two-factor.entity';
 import { TwoFactorRepository } from '../enrollment/two-factor.repository';
+import { SecurityEventService } from '../events/security-event.service';
 import { SignInChallengeService } from '../sign-in/sign-in-challenge.service';
 
 export interface TwoFactorResetRequest {
@@ -36,6 +37,7 @@ export class TwoFactorResetService {
     private readonly sessions: SessionService,
     private readonly challenges: SignInChallengeService,
     private readonly audit: AuditService,
+    private readonly events: SecurityEventService,
   ) {}
 
   /**
@@ -74,6 +76,15 @@ export class TwoFactorResetService {
       },
       manager,
     );
+    // A support recovery raises this event too (with the request id), before the request's own
+    // `recovery.completed`: receivers that watch factor changes need not know about recoveries.
+    await this.events.record(manager, {
+      type: 'two_factor.reset',
+      organizationId: target.organizationId,
+      userId: target.id,
+      requestId: request.reason === 'support_recovery' ? (request.subjectId ?? null) : null,
+      actor: request.actor,
+    });
     return { changed: true, previousStatus, sessionsRevoked };
   }
 }

@@ -89,6 +89,80 @@ describe('loadConfig', () => {
     expect([...config.roles].sort()).toEqual(['api', 'worker']);
   });
 
+  it('reads SECRET_KEYS_PREVIOUS and refuses an entry that is not a 32-byte key, without echoing it', () => {
+    const older = Buffer.alloc(32, 1).toString('base64');
+    expect(loadConfig({}).secretKeysPrevious).toEqual([]);
+    expect(loadConfig({ SECRET_KEYS_PREVIOUS: ` ${older}, ${KEY}` }).secretKeysPrevious).toEqual([
+      older,
+      KEY,
+    ]);
+    const short = Buffer.alloc(16, 1).toString('base64');
+    expect(() => loadConfig({ SECRET_KEYS_PREVIOUS: `${older},${short}` })).toThrow(
+      /SECRET_KEYS_PREVIOUS: entry 2 is not 32 bytes/,
+    );
+    try {
+      loadConfig({ SECRET_KEYS_PREVIOUS: short });
+    } catch (error) {
+      expect((error as Error).message).not.toContain(short);
+    }
+  });
+
+  it('reads EVENTS_WEBHOOK_URL with its whsec_ secret, and refuses one without the other', () => {
+    const secret = `whsec_${Buffer.alloc(24, 9).toString('base64')}`;
+    expect(loadConfig({})).toMatchObject({
+      eventsWebhookUrl: undefined,
+      eventsWebhookSecret: undefined,
+    });
+    expect(
+      loadConfig({
+        EVENTS_WEBHOOK_URL: 'https://siem.example.se/hooks/rd',
+        EVENTS_WEBHOOK_SECRET: secret,
+      }),
+    ).toMatchObject({
+      eventsWebhookUrl: 'https://siem.example.se/hooks/rd',
+      eventsWebhookSecret: secret,
+    });
+    expect(() => loadConfig({ EVENTS_WEBHOOK_URL: 'https://siem.example.se/' })).toThrow(
+      /EVENTS_WEBHOOK_SECRET: is required/,
+    );
+    expect(() => loadConfig({ EVENTS_WEBHOOK_SECRET: secret })).toThrow(/EVENTS_WEBHOOK_SECRET/);
+    const url = 'https://siem.example.se/';
+    for (const bad of [
+      Buffer.alloc(24, 9).toString('base64'),
+      `whsec_${Buffer.alloc(23, 9).toString('base64')}`,
+      'whsec_not base64!',
+    ]) {
+      expect(() => loadConfig({ EVENTS_WEBHOOK_URL: url, EVENTS_WEBHOOK_SECRET: bad })).toThrow(
+        /EVENTS_WEBHOOK_SECRET: must be whsec_/,
+      );
+    }
+    expect(() =>
+      loadConfig({ EVENTS_WEBHOOK_URL: 'ftp://siem.example.se/', EVENTS_WEBHOOK_SECRET: secret }),
+    ).toThrow(/EVENTS_WEBHOOK_URL/);
+    expect(() =>
+      loadConfig({
+        EVENTS_WEBHOOK_URL: 'https://u:p@siem.example.se/',
+        EVENTS_WEBHOOK_SECRET: secret,
+      }),
+    ).toThrow(/EVENTS_WEBHOOK_URL: must not carry/);
+  });
+
+  it('refuses a plain-http events webhook in production unless it is on loopback', () => {
+    const production = {
+      NODE_ENV: 'production',
+      SECRET_KEY: KEY,
+      MAIL_TRANSPORT: 'smtp://relay:25',
+      PUBLIC_URL: 'https://desk.example.se',
+      EVENTS_WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 9).toString('base64')}`,
+    };
+    expect(() =>
+      loadConfig({ ...production, EVENTS_WEBHOOK_URL: 'http://siem.example.se/' }),
+    ).toThrow(/EVENTS_WEBHOOK_URL: must be https/);
+    for (const local of ['http://127.0.0.1:9000/', 'http://localhost/', 'http://[::1]:8080/']) {
+      expect(loadConfig({ ...production, EVENTS_WEBHOOK_URL: local }).eventsWebhookUrl).toBe(local);
+    }
+  });
+
   it('reads TRUST_PROXY as hops or a list of proxies, and refuses anything else', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);

@@ -35,6 +35,12 @@ export interface AppConfig {
   mailFrom: string;
   /** base64 of 32 bytes, or undefined when a development key must be created. */
   secretKey: string | undefined;
+  /** earlier SECRET_KEY values (base64 of 32 bytes each): what they sealed still opens */
+  secretKeysPrevious: string[];
+  /** where security events are POSTed; undefined = no events are recorded or sent */
+  eventsWebhookUrl: string | undefined;
+  /** `whsec_` + base64 of at least 24 bytes; set exactly when eventsWebhookUrl is */
+  eventsWebhookSecret: string | undefined;
   senderAuth: SenderAuthMode;
   authservId: string | undefined;
   dnsServers: string[];
@@ -84,6 +90,8 @@ function mailTransport(env: Env): MailTransport {
   );
 }
 
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
 function secretKey(env: Env, nodeEnv: string): string | undefined {
   const raw = optional(env, 'SECRET_KEY');
   if (raw === undefined) {
@@ -92,10 +100,73 @@ function secretKey(env: Env, nodeEnv: string): string | undefined {
     }
     return undefined;
   }
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || Buffer.from(raw, 'base64').length !== 32) {
+  if (!BASE64.test(raw) || Buffer.from(raw, 'base64').length !== 32) {
     throw new ConfigError('SECRET_KEY', 'must be 32 bytes encoded as base64');
   }
   return raw;
+}
+
+/** SECRET_KEYS_PREVIOUS: a comma list of earlier SECRET_KEY values, each 32 bytes in base64. */
+function secretKeysPrevious(env: Env): string[] {
+  const raw = optional(env, 'SECRET_KEYS_PREVIOUS');
+  if (raw === undefined) return [];
+  return raw.split(',').map((item, index) => {
+    const key = item.trim();
+    if (!BASE64.test(key) || Buffer.from(key, 'base64').length !== 32) {
+      // the position, never the value: these are keys
+      throw new ConfigError(
+        'SECRET_KEYS_PREVIOUS',
+        `entry ${index + 1} is not 32 bytes encoded as base64`,
+      );
+    }
+    return key;
+  });
+}
+
+/** Shortest signing secret accepted (the Standard Webhooks secrets are 24 to 64 bytes). */
+export const MIN_WEBHOOK_SECRET_BYTES = 24;
+
+/**
+ * EVENTS_WEBHOOK_URL and EVENTS_WEBHOOK_SECRET go together. Outside loopback the URL must be
+ * https in production: the events name users and organizations, and the signature proves who
+ * sent them but hides nothing from a network eavesdropper.
+ */
+function eventsWebhook(
+  env: Env,
+  nodeEnv: string,
+): { eventsWebhookUrl: string | undefined; eventsWebhookSecret: string | undefined } {
+  const rawUrl = optional(env, 'EVENTS_WEBHOOK_URL');
+  const secret = optional(env, 'EVENTS_WEBHOOK_SECRET');
+  if (rawUrl === undefined) {
+    if (secret !== undefined) {
+      throw new ConfigError('EVENTS_WEBHOOK_SECRET', 'is set but EVENTS_WEBHOOK_URL is not');
+    }
+    return { eventsWebhookUrl: undefined, eventsWebhookSecret: undefined };
+  }
+  const eventsWebhookUrl = url(env, 'EVENTS_WEBHOOK_URL', rawUrl, ['http:', 'https:']);
+  const { protocol, hostname, username, password } = new URL(eventsWebhookUrl);
+  if (username !== '' || password !== '') {
+    throw new ConfigError('EVENTS_WEBHOOK_URL', 'must not carry a user or password');
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+  if (nodeEnv === 'production' && protocol !== 'https:' && !loopback) {
+    throw new ConfigError('EVENTS_WEBHOOK_URL', 'must be https:// when NODE_ENV=production');
+  }
+  if (secret === undefined) {
+    throw new ConfigError('EVENTS_WEBHOOK_SECRET', 'is required when EVENTS_WEBHOOK_URL is set');
+  }
+  const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : undefined;
+  if (
+    encoded === undefined ||
+    !BASE64.test(encoded) ||
+    Buffer.from(encoded, 'base64').length < MIN_WEBHOOK_SECRET_BYTES
+  ) {
+    throw new ConfigError(
+      'EVENTS_WEBHOOK_SECRET',
+      `must be whsec_ followed by the base64 of at least ${MIN_WEBHOOK_SECRET_BYTES} random bytes`,
+    );
+  }
+  return { eventsWebhookUrl, eventsWebhookSecret: secret };
 }
 
 function dnsServers(env: Env): string[] {
@@ -298,6 +369,8 @@ function readConfig(env: Env): AppConfig {
     mailTransport: mailTransport(env),
     mailFrom,
     secretKey: secretKey(env, nodeEnv),
+    secretKeysPrevious: secretKeysPrevious(env),
+    ...eventsWebhook(env, nodeEnv),
     senderAuth: mode,
     authservId,
     dnsServers: dnsServers(env),

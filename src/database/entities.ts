@@ -8,6 +8,7 @@ import { InboundMessage } from '../recovery/inbound-email/inbound-message.entity
 import { RecoveryCode, TwoFactorFactor } from '../enrollment/two-factor.entity';
 import { SignInChallenge } from '../sign-in/sign-in-challenge.entity';
 import { OutboundMail } from '../mail/outbound-mail.entity';
+import { SecurityEvent } from '../events/security-event.entity';
 import { RecoveryApproval } from '../recovery/approval/recovery-approval.entity';
 import { RecoveryRequest } from '../recovery/approval/recovery-request.entity';
 
@@ -26,4 +27,5 @@ export const entities = [
   RecoveryRequest,
   RecoveryApproval,
   SecurityReportLink,
+  SecurityEvent,
 ];

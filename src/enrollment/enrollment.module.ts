@@ -2,6 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfigService } from '../config/app-config.service';
+import { EventsModule } from '../events/events.module';
 import { MailModule } from '../mail/mail.module';
 import { EnrollmentController } from './enrollment.controller';
 import { EnrollmentService } from './enrollment.service';
@@ -10,6 +11,8 @@ import { MeService } from './me.service';
 import { MyTwoFactorService } from './my-two-factor.service';
 import { SecondFactorService } from './second-factor.service';
 import { SecretBox } from './secret-box';
+import { SecretKeyCheck } from './secret-key-check';
+import { SecretRotationService } from './secret-rotation.service';
 import { resolveSecretKey } from './secret-key';
 import { TwoFactorNotifier } from './two-factor-notifier';
 import { TwoFactorRepository } from './two-factor.repository';
@@ -20,7 +23,7 @@ import { TwoFactorRepository } from './two-factor.repository';
  * (/api/me and /api/me/2fa). The sign-in module (src/sign-in) builds on the exported services.
  */
 @Module({
-  imports: [AccountsModule, AuditModule, MailModule],
+  imports: [AccountsModule, AuditModule, EventsModule, MailModule],
   controllers: [MeController, EnrollmentController],
   providers: [
     {
@@ -28,10 +31,14 @@ import { TwoFactorRepository } from './two-factor.repository';
       inject: [AppConfigService],
       useFactory: (config: AppConfigService) => {
         const logger = new Logger('SecretKey');
-        return new SecretBox(resolveSecretKey(config.values, (message) => logger.warn(message)));
+        const current = resolveSecretKey(config.values, (message) => logger.warn(message));
+        const previous = config.get('secretKeysPrevious').map((key) => Buffer.from(key, 'base64'));
+        return new SecretBox(current, previous);
       },
     },
     TwoFactorRepository,
+    SecretKeyCheck,
+    SecretRotationService,
     SecondFactorService,
     EnrollmentService,
     MyTwoFactorService,
@@ -40,6 +47,7 @@ import { TwoFactorRepository } from './two-factor.repository';
   ],
   exports: [
     TwoFactorRepository,
+    SecretRotationService,
     SecondFactorService,
     EnrollmentService,
     TwoFactorNotifier,

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { User } from '../accounts/user.entity';
 import { AuditService } from '../audit/audit.service';
+import { SecurityEventService } from '../events/security-event.service';
 import type { AuditEntry } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import { generateRecoveryCodes, hashRecoveryCode, normalizeRecoveryCode } from './recovery-codes';
@@ -40,6 +41,7 @@ export class EnrollmentService {
     private readonly box: SecretBox,
     private readonly audit: AuditService,
     private readonly notifier: TwoFactorNotifier,
+    private readonly events: SecurityEventService,
   ) {}
 
   async start(
@@ -89,7 +91,8 @@ export class EnrollmentService {
   ): Promise<{ recoveryCodes: string[]; then: T | undefined }> {
     const factor = await this.repository.findFactor(user.id);
     const sealed = await this.repository.loadSecret(user.id, 'pending');
-    if (factor === null || sealed === null) {
+    // a pending secret sealed under a key that is no longer configured is as good as none
+    if (factor === null || sealed === null || !this.box.canOpen(sealed.keyId)) {
       throw new DomainError('no_pending_enrollment', 'Start the enrollment first');
     }
     const secret = this.box.open(sealed, secretContext(user.id));
@@ -119,6 +122,12 @@ export class EnrollmentService {
         }),
         tx,
       );
+      await this.events.record(tx, {
+        type: 'two_factor.enabled',
+        organizationId: user.organizationId,
+        userId: user.id,
+        actor: { type: 'user', id: user.id },
+      });
       await this.notifier.enabled(user, tx);
       return andThen === undefined ? undefined : andThen(tx);
     });

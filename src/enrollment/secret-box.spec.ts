@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,17 @@ describe('SecretBox (AES-256-GCM at rest)', () => {
     expect(rotated.open(sealedWithOld, 'c')).toEqual(secret);
     expect(rotated.seal(secret, 'c').keyId).toBe(keyIdOf(key));
     expect(() => new SecretBox(key).open(sealedWithOld, 'c')).toThrow(SecretKeyUnavailableError);
+  });
+
+  it('says which key ids it can open, the current one first, and keeps sealing with SECRET_KEY', () => {
+    const old = randomBytes(32);
+    // the key id is the first 8 hex digits of the key's SHA-256 (computed here by node:crypto)
+    const oldId = createHash('sha256').update(old).digest('hex').slice(0, 8);
+    const box = new SecretBox(key, [old, key]);
+    expect(box.keyIds).toEqual([keyIdOf(key), oldId]);
+    expect(box.canOpen(oldId)).toBe(true);
+    expect(box.canOpen('00000000')).toBe(false);
+    expect(box.seal(secret, 'c').keyId).toBe(keyIdOf(key));
   });
 });
 

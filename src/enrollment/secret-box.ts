@@ -38,9 +38,20 @@ export class SecretBox {
   constructor(current: Buffer, previous: Buffer[] = []) {
     for (const key of [current, ...previous]) {
       if (key.length !== 32) throw new Error('an AES-256 key is 32 bytes');
-      this.keys.set(keyIdOf(key), key);
+      // the current key wins when an earlier key is listed again by mistake
+      if (!this.keys.has(keyIdOf(key))) this.keys.set(keyIdOf(key), key);
     }
     this.currentKeyId = keyIdOf(current);
+  }
+
+  /** Whether a secret sealed under `keyId` can be opened with the configured keys. */
+  canOpen(keyId: string): boolean {
+    return this.keys.has(keyId);
+  }
+
+  /** The ids of every configured key, the current one first. */
+  get keyIds(): string[] {
+    return [...this.keys.keys()];
   }
 
   seal(plaintext: Buffer, context: string): SealedSecret {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { returned } from '../common/returned-rows';
-import type { SealedSecret } from './secret-box';
+import { SealedSecret, SecretBox } from './secret-box';
 import { RecoveryCode, TwoFactorFactor, TwoFactorStatus } from './two-factor.entity';
 
 /** The factor's state without its secrets. */
@@ -35,17 +35,35 @@ export type SecretSlot = 'active' | 'pending';
  */
 @Injectable()
 export class TwoFactorRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly box: SecretBox,
+  ) {}
+
+  /**
+   * An active factor whose secret no configured key can open (SECRET_KEY changed without its
+   * predecessor in SECRET_KEYS_PREVIOUS) reads as `reset_required`: its owner signs in with the
+   * password and enrolls again, exactly as after an admin's reset. It never reads as no factor,
+   * so a key mistake cannot turn a second factor off. The row itself is left as it is: once the
+   * missing key is configured again, the factor works as before.
+   */
+  private effective<T extends Pick<TwoFactorFactor, 'status' | 'secretKeyId'>>(factor: T): T {
+    if (factor.status !== 'active' || factor.secretKeyId === null) return factor;
+    if (this.box.canOpen(factor.secretKeyId)) return factor;
+    return { ...factor, status: 'reset_required' };
+  }
 
   private manager(manager?: EntityManager): EntityManager {
     return manager ?? this.dataSource.manager;
   }
 
-  findFactor(userId: string, manager?: EntityManager): Promise<FactorState | null> {
-    return this.manager(manager).getRepository(TwoFactorFactor).findOneBy({ userId });
+  /** The factor as sign-in sees it (see `effective`). */
+  async findFactor(userId: string, manager?: EntityManager): Promise<FactorState | null> {
+    const factor = await this.manager(manager).getRepository(TwoFactorFactor).findOneBy({ userId });
+    return factor === null ? null : this.effective(factor);
   }
 
-  /** Locks the factor row for the rest of the caller's transaction. */
+  /** Locks the factor row for the rest of the caller's transaction; the status as stored. */
   findFactorForUpdate(userId: string, manager: EntityManager): Promise<FactorState | null> {
     return manager
       .getRepository(TwoFactorFactor)
@@ -187,6 +205,81 @@ export class TwoFactorRepository {
     );
   }
 
+  // ---- key rotation ----
+
+  /**
+   * Up to `limit` sealed secrets of one slot, users after `afterUserId` in id order, sealed under
+   * any key but `exceptKeyId`: rotation walks them in batches and can stop and resume anywhere.
+   */
+  async sealedBatch(
+    slot: SecretSlot,
+    exceptKeyId: string,
+    afterUserId: string | null,
+    limit: number,
+  ): Promise<{ userId: string; sealed: SealedSecret }[]> {
+    const prefix = slot === 'active' ? 'secret' : 'pending';
+    const rows: (SealedRow & { user_id: string })[] = await this.dataSource.query(
+      `SELECT user_id, ${prefix}_ciphertext AS ciphertext, ${prefix}_iv AS iv,
+              ${prefix}_tag AS tag, ${prefix}_key_id AS key_id
+         FROM two_factor_factors
+        WHERE ${prefix}_key_id IS NOT NULL AND ${prefix}_key_id <> $1
+          AND ($2::uuid IS NULL OR user_id > $2::uuid)
+        ORDER BY user_id LIMIT $3`,
+      [exceptKeyId, afterUserId, limit],
+    );
+    return rows.flatMap((row) => {
+      const sealed = sealedFrom(row);
+      return sealed === null ? [] : [{ userId: row.user_id, sealed }];
+    });
+  }
+
+  /**
+   * Replaces one sealed secret with its re-sealed copy, only if the row still holds exactly the
+   * old seal: a user who enrolls again or is reset meanwhile keeps what they have now.
+   */
+  async replaceSealed(
+    userId: string,
+    slot: SecretSlot,
+    old: SealedSecret,
+    resealed: SealedSecret,
+  ): Promise<boolean> {
+    const prefix = slot === 'active' ? 'secret' : 'pending';
+    const rows = returned(
+      await this.dataSource.query(
+        `UPDATE two_factor_factors
+            SET ${prefix}_ciphertext = $6, ${prefix}_iv = $7, ${prefix}_tag = $8,
+                ${prefix}_key_id = $9
+          WHERE user_id = $1 AND ${prefix}_ciphertext = $2 AND ${prefix}_iv = $3
+            AND ${prefix}_tag = $4 AND ${prefix}_key_id = $5
+          RETURNING user_id`,
+        [
+          userId,
+          old.ciphertext,
+          old.iv,
+          old.tag,
+          old.keyId,
+          resealed.ciphertext,
+          resealed.iv,
+          resealed.tag,
+          resealed.keyId,
+        ],
+      ),
+    );
+    return rows.length === 1;
+  }
+
+  /** How many sealed secrets (active and pending) each key id holds. */
+  async countByKeyId(): Promise<Map<string, number>> {
+    const rows: { key_id: string; count: string }[] = await this.dataSource.query(
+      `SELECT key_id, count(*) AS count FROM (
+         SELECT secret_key_id AS key_id FROM two_factor_factors WHERE secret_key_id IS NOT NULL
+         UNION ALL
+         SELECT pending_key_id FROM two_factor_factors WHERE pending_key_id IS NOT NULL
+       ) sealed GROUP BY key_id ORDER BY key_id`,
+    );
+    return new Map(rows.map((row) => [row.key_id, Number(row.count)]));
+  }
+
   // ---- recovery codes ----
 
   /** Replaces the user's recovery codes: the old ones stop working in the same transaction. */
@@ -236,9 +329,10 @@ export class TwoFactorRepository {
     const factors =
       userIds.length === 0
         ? []
-        : await this.dataSource
-            .getRepository(TwoFactorFactor)
-            .find({ where: { userId: In(userIds) }, select: { userId: true, status: true } });
-    return new Map(factors.map((factor) => [factor.userId, factor.status]));
+        : await this.dataSource.getRepository(TwoFactorFactor).find({
+            where: { userId: In(userIds) },
+            select: { userId: true, status: true, secretKeyId: true },
+          });
+    return new Map(factors.map((factor) => [factor.userId, this.effective(factor).status]));
   }
 }

@@ -3,6 +3,7 @@ export const QueueName = {
   mail: 'mail',
   inboundEmail: 'inbound-email',
   recoveryReset: 'recovery-reset',
+  securityEvents: 'security-events',
 } as const;
 
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];

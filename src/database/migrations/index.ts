@@ -5,6 +5,7 @@ import { CreateInboundMessages1764000003000 } from './1764000003000-create-inbou
 import { CreateRecoveryRequests1764000004000 } from './1764000004000-create-recovery-requests';
 import { AddSessionStepUp1764000009000 } from './1764000009000-add-session-step-up';
 import { CreateSecurityReportLinks1764000030000 } from './1764000030000-create-security-report-links';
+import { CreateSecurityEvents1764000040000 } from './1764000040000-create-security-events';
 
 /** Every migration, in order. Each feature appends its own; never edit one that has shipped. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   CreateRecoveryRequests1764000004000,
   AddSessionStepUp1764000009000,
   CreateSecurityReportLinks1764000030000,
+  CreateSecurityEvents1764000040000,
 ];

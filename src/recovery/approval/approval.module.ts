@@ -3,6 +3,7 @@ import { AccountsModule } from '../../accounts/accounts.module';
 import { AdminResetModule } from '../../admin-reset/admin-reset.module';
 import { AuditModule } from '../../audit/audit.module';
 import { EnrollmentModule } from '../../enrollment/enrollment.module';
+import { EventsModule } from '../../events/events.module';
 import { MailModule } from '../../mail/mail.module';
 import { QueueName } from '../../queue/queue-names';
 import { registerQueue } from '../../queue/queue.module';
@@ -33,6 +34,7 @@ const resetQueue = registerQueue(QueueName.recoveryReset);
     AdminResetModule,
     AuditModule,
     EnrollmentModule,
+    EventsModule,
     MailModule,
     SignInModule,
     VerificationModule,

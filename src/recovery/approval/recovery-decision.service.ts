@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AccountsRepository } from '../../accounts/accounts.repository';
 import { SecurityReportLinks } from '../../accounts/security-report-links.service';
 import { AuditEntry, AuditService } from '../../audit/audit.service';
+import { SecurityEventService } from '../../events/security-event.service';
 import { DomainError } from '../../common/domain-error';
 import { AppConfigService } from '../../config/app-config.service';
 import { TwoFactorResetService } from '../../admin-reset/two-factor-reset.service';
@@ -41,6 +42,7 @@ export class RecoveryDecisionService {
     private readonly requests: RecoveryRequestRepository,
     private readonly accounts: AccountsRepository,
     private readonly audit: AuditService,
+    private readonly events: SecurityEventService,
     private readonly mail: MailService,
     private readonly resets: TwoFactorResetService,
     private readonly resetQueue: RecoveryResetQueue,
@@ -273,6 +275,7 @@ export class RecoveryDecisionService {
     data?: Record<string, unknown>,
   ): Promise<void> {
     await this.audit.record(recoveryRequestEvent(request, actor, action, data), tx);
+    await this.events.recordRecoveryStep(tx, request, actor, action);
   }
 
   private async throwNotOpen(requestId: string, tx: EntityManager): Promise<never> {

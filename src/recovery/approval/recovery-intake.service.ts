@@ -6,6 +6,7 @@ import { SecurityReportLinkRepository } from '../../accounts/security-report-lin
 import { SecurityReportLinks } from '../../accounts/security-report-links.service';
 import type { User } from '../../accounts/user.entity';
 import { AuditService } from '../../audit/audit.service';
+import { SecurityEventService } from '../../events/security-event.service';
 import { AppConfigService } from '../../config/app-config.service';
 import { MailRequest, MailService } from '../../mail/mail.service';
 import { recoveryReply } from '../recovery-reply';
@@ -61,6 +62,7 @@ export class RecoveryIntakeService {
     private readonly requests: RecoveryRequestRepository,
     private readonly risk: RiskSignalsService,
     private readonly audit: AuditService,
+    private readonly events: SecurityEventService,
     private readonly mail: MailService,
     private readonly config: AppConfigService,
     private readonly reportLinks: SecurityReportLinks,
@@ -238,6 +240,7 @@ export class RecoveryIntakeService {
     data: Record<string, unknown>,
   ): Promise<void> {
     await this.audit.record(recoveryRequestEvent(request, { type: 'system' }, action, data), tx);
+    await this.events.recordRecoveryStep(tx, request, { type: 'system' }, action);
   }
 
   /**
