@@ -20,6 +20,7 @@ import { AuthGuard } from './sign-in/auth.guard';
 import { SignInModule } from './sign-in/sign-in.module';
 import { InboundEmailWorkerModule } from './recovery/inbound-email/inbound-email-worker.module';
 import { InboundEmailModule } from './recovery/inbound-email/inbound-email.module';
+import { ImapIngressModule } from './recovery/inbound-email/imap-ingress.module';
 import { ApprovalModule } from './recovery/approval/approval.module';
 import { ApprovalWorkerModule } from './recovery/approval/approval-worker.module';
 import { WebModule } from './web/web.module';
@@ -35,6 +36,7 @@ const featureModules: Type[] = [
   AdminResetModule,
   MailModule,
   InboundEmailModule,
+  ImapIngressModule,
   ApprovalModule,
   WebModule,
 ];
