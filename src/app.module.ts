@@ -23,6 +23,7 @@ import { AuthGuard } from './sign-in/auth.guard';
 import { SignInModule } from './sign-in/sign-in.module';
 import { InboundEmailWorkerModule } from './recovery/inbound-email/inbound-email-worker.module';
 import { InboundEmailModule } from './recovery/inbound-email/inbound-email.module';
+import { ImapIngressModule } from './recovery/inbound-email/imap-ingress.module';
 import { ApprovalModule } from './recovery/approval/approval.module';
 import { ApprovalWorkerModule } from './recovery/approval/approval-worker.module';
 import { SecurityReportModule } from './security-report/security-report.module';
@@ -41,6 +42,7 @@ const featureModules: Type[] = [
   MailModule,
   EventsModule,
   InboundEmailModule,
+  ImapIngressModule,
   ApprovalModule,
   SecurityReportModule,
   WebModule,

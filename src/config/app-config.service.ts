@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { AppConfig } from './config.schema';
+import type { AppConfig, Role } from './config.schema';
 
 /**
  * The validated configuration, injected wherever a setting is read. Nothing outside
@@ -13,7 +13,7 @@ export class AppConfigService {
     return this.values[key];
   }
 
-  hasRole(role: 'api' | 'smtp' | 'worker'): boolean {
+  hasRole(role: Role): boolean {
     return this.values.roles.has(role);
   }
 }

@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import {
   ConfigError,
@@ -9,10 +10,12 @@ import {
   text,
   url,
 } from './config-parsers';
+import { ImapSettings, parseImapUrl, processedMailbox } from './imap-url';
 
 export { ConfigError };
 
-export type Role = 'api' | 'smtp' | 'worker';
+export type Role = 'api' | 'smtp' | 'worker' | 'imap';
+const ROLE_NAMES: readonly Role[] = ['api', 'smtp', 'worker', 'imap'];
 export type SenderAuthMode = 'dmarc' | 'upstream' | 'none';
 export type MailTransport = { kind: 'file'; dir: string } | { kind: 'smtp'; url: string };
 
@@ -57,20 +60,65 @@ export interface AppConfig {
   /** days e-mail recovery is refused after the holder said "this wasn't me" */
   reportFreezeDays: number;
   rawRetentionDays: number;
+  /** the support mailbox polled by the imap role; undefined: IMAP ingress off */
+  imap: ImapSettings | undefined;
+  imapProcessedMailbox: string;
+  imapPollSeconds: number;
+  /** extra trusted CA certificates (PEM) for the IMAP server's TLS certificate */
+  imapTlsCaFile: string | undefined;
   logLevel: string;
   varDir: string;
 }
 
+/** ROLES; unset, every role — imap only when IMAP_URL names a mailbox. */
 function roles(env: Env): Set<Role> {
-  const raw = text(env, 'ROLES', 'api,smtp,worker');
+  const raw = text(
+    env,
+    'ROLES',
+    optional(env, 'IMAP_URL') ? 'api,smtp,worker,imap' : 'api,smtp,worker',
+  );
   const result = new Set<Role>();
   for (const item of raw.split(',').map((r) => r.trim())) {
-    if (item !== 'api' && item !== 'smtp' && item !== 'worker') {
-      throw new ConfigError('ROLES', `unknown role "${item}" (expected api, smtp, worker)`);
+    const role = ROLE_NAMES.find((name) => name === item);
+    if (role === undefined) {
+      throw new ConfigError('ROLES', `unknown role "${item}" (expected ${ROLE_NAMES.join(', ')})`);
     }
-    result.add(item);
+    result.add(role);
   }
   return result;
+}
+
+function readableFile(env: Env, name: string): string | undefined {
+  const file = optional(env, name);
+  if (file === undefined) return undefined;
+  try {
+    accessSync(file, constants.R_OK);
+  } catch {
+    throw new ConfigError(name, `cannot read "${file}"`);
+  }
+  return file;
+}
+
+/** IMAP_URL and its companions; the imap role needs a mailbox. */
+function imapSettings(
+  env: Env,
+  processRoles: ReadonlySet<Role>,
+): Pick<AppConfig, 'imap' | 'imapProcessedMailbox' | 'imapPollSeconds' | 'imapTlsCaFile'> {
+  const raw = optional(env, 'IMAP_URL');
+  const imap = raw === undefined ? undefined : parseImapUrl('IMAP_URL', raw);
+  if (imap === undefined && processRoles.has('imap')) {
+    throw new ConfigError('IMAP_URL', 'is required when ROLES includes imap');
+  }
+  return {
+    imap,
+    imapProcessedMailbox: processedMailbox(
+      'IMAP_PROCESSED_MAILBOX',
+      text(env, 'IMAP_PROCESSED_MAILBOX', 'Processed'),
+      imap?.mailbox ?? 'INBOX',
+    ),
+    imapPollSeconds: integer(env, 'IMAP_POLL_SECONDS', 60, 1, 3600),
+    imapTlsCaFile: readableFile(env, 'IMAP_TLS_CA_FILE'),
+  };
 }
 
 function mailTransport(env: Env): MailTransport {
@@ -384,6 +432,7 @@ function readConfig(env: Env): AppConfig {
     // at least a day: a report that froze nothing would leave the mailbox's holder in charge
     reportFreezeDays: integer(env, 'REPORT_FREEZE_DAYS', 7, 1, 365),
     rawRetentionDays: integer(env, 'RAW_RETENTION_DAYS', 30, 0, 3650),
+    ...imapSettings(env, processRoles),
     logLevel,
     varDir: text(env, 'VAR_DIR', 'var'),
   };

@@ -9,6 +9,7 @@ import {
 import type Redis from 'ioredis';
 import { Public } from '../common/auth.decorators';
 import { REDIS_CLIENT } from '../queue/queue.module';
+import { ImapIngressService } from '../recovery/inbound-email/imap-ingress.service';
 
 const TIMEOUT_MS = 1500;
 
@@ -20,17 +21,33 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly imap: ImapIngressService,
   ) {}
 
-  /** 200 when PostgreSQL and Redis both answer, 503 (with which one failed) otherwise. */
+  /**
+   * 200 when PostgreSQL and Redis both answer (and, in a process running the imap role, the
+   * mailbox is open or another process polls it), 503 (with which one failed) otherwise.
+   */
   @Public()
   @Get()
   @HealthCheck()
   check() {
+    const imap = this.imap.current;
     return this.health.check([
       () => this.database.pingCheck('postgres', { timeout: TIMEOUT_MS }),
       () => this.pingRedis(),
+      ...(imap === undefined ? [] : [() => this.imapCheck()]),
     ]);
+  }
+
+  /** `imap: up` while this process has the mailbox open, or stands by for another that does. */
+  private imapCheck() {
+    const indicator = this.indicators.check('imap');
+    const status = this.imap.current;
+    if (status === undefined || status.state === 'down') {
+      return indicator.down({ message: status?.detail ?? 'not running' });
+    }
+    return status.state === 'up' ? indicator.up() : indicator.up({ poller: 'standby' });
   }
 
   private async pingRedis() {

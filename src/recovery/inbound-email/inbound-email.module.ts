@@ -27,6 +27,12 @@ const inboundQueue = registerQueue(QueueName.inboundEmail);
     InboundTokenGuard,
     SmtpIngressServer,
   ],
-  exports: [inboundQueue, InboundMessageRepository, InboundEmailQueue, InboundMessagesService],
+  exports: [
+    inboundQueue,
+    InboundMessageRepository,
+    InboundEmailQueue,
+    InboundMessageStore,
+    InboundMessagesService,
+  ],
 })
 export class InboundEmailModule {}

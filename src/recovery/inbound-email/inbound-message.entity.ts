@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { SenderAuthentication } from './sender-auth-decision';
 
 export type InboundMessageState = 'stored' | 'processed' | 'ignored' | 'failed';
-export type InboundMessageSource = 'smtp' | 'webhook';
+export type InboundMessageSource = 'smtp' | 'webhook' | 'imap';
 
 export interface AttachmentSummary {
   filename: string | null;
@@ -99,4 +99,15 @@ export class InboundMessage {
 
   @Column('uuid', { name: 'recovery_request_id', nullable: true })
   recoveryRequestId: string | null;
+
+  /** where an IMAP message was found (source imap); null for SMTP and the webhook */
+  @Column('text', { name: 'imap_mailbox', nullable: true })
+  imapMailbox: string | null;
+
+  /** bigint: PostgreSQL's driver hands it over as a string */
+  @Column('bigint', { name: 'imap_uidvalidity', nullable: true })
+  imapUidValidity: string | null;
+
+  @Column('bigint', { name: 'imap_uid', nullable: true })
+  imapUid: string | null;
 }

@@ -15,6 +15,15 @@ export interface NewInboundMessage {
   mailFrom: string | null;
   rcptTo: string[];
   raw: Buffer;
+  /** source imap: where the message was found */
+  imap?: ImapLocation;
+}
+
+/** A message's place in an IMAP mailbox; UIDs are only unique within one UIDVALIDITY. */
+export interface ImapLocation {
+  mailbox: string;
+  uidValidity: string;
+  uid: string;
 }
 
 /** A stored row with the bytes needed to process it. */
@@ -53,10 +62,15 @@ export class InboundMessageRepository {
   async insert(message: NewInboundMessage): Promise<string> {
     return this.dataSource.transaction(async (tx) => {
       await tx.query(`SET LOCAL statement_timeout = '${STORE_STATEMENT_TIMEOUT}'`);
+      // an IMAP message already stored from the same place keeps its row (and its one outcome):
+      // the no-op update makes RETURNING name the existing id
       const rows: { id: string }[] = await tx.query(
         `INSERT INTO inbound_messages
-           (source, client_ip, client_helo, mail_from, rcpt_to, raw, raw_size, raw_sha256)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           (source, client_ip, client_helo, mail_from, rcpt_to, raw, raw_size, raw_sha256,
+            imap_mailbox, imap_uidvalidity, imap_uid)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (imap_mailbox, imap_uidvalidity, imap_uid) WHERE imap_uid IS NOT NULL
+           DO UPDATE SET imap_uid = inbound_messages.imap_uid
          RETURNING id`,
         [
           message.source,
@@ -67,6 +81,9 @@ export class InboundMessageRepository {
           message.raw,
           message.raw.length,
           createHash('sha256').update(message.raw).digest(),
+          message.imap?.mailbox ?? null,
+          message.imap?.uidValidity ?? null,
+          message.imap?.uid ?? null,
         ],
       );
       return rows[0].id;

@@ -3,6 +3,8 @@ import { authenticate } from 'mailauth';
 import { promises as dns } from 'node:dns';
 import { AppConfigService } from '../../config/app-config.service';
 import type { HeaderField } from './auto-reply';
+import type { InboundMessageSource } from './inbound-message.entity';
+import { withoutSpf } from './no-smtp-client';
 import {
   decideDmarc,
   decideUpstream,
@@ -15,6 +17,8 @@ export interface SenderEnvelope {
   clientHelo: string | null;
   /** '' for the null sender, null when unknown */
   mailFrom: string | null;
+  /** imap: fetched from a mailbox, no SMTP client (aligned DKIM only, see no-smtp-client.ts) */
+  source?: InboundMessageSource;
 }
 
 /** mailauth's resolver signature (that of dns.promises.resolve). */
@@ -83,7 +87,7 @@ export class SenderAuthenticator {
           disableArc: true,
           disableBimi: true,
         })) as unknown as MailauthOutcome;
-        return decideDmarc(outcome);
+        return decideDmarc(envelope.source === 'imap' ? withoutSpf(outcome) : outcome);
       }
     }
   }
