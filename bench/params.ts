@@ -31,6 +31,16 @@ export interface BenchParams {
   app: 'dist' | 'ts-node';
   logLevel: string;
   keepDatabase: boolean;
+  /** recovery mails per second and seconds of the steady-rate latency run */
+  steadyRate: number;
+  steadySeconds: number;
+  /** size and number of the single-part text messages processed while /health is probed */
+  bigTextBytes: number;
+  bigTextMessages: number;
+  /** false: no scale-out run (BENCH_SCALE_OUT=0) */
+  scaleOut: boolean;
+  /** where the run's figures are written as JSON */
+  resultFile: string;
 }
 
 const MIB = 1024 * 1024;
@@ -67,6 +77,12 @@ export function readParams(argv: string[], env: NodeJS.ProcessEnv): BenchParams 
     app,
     logLevel: env.BENCH_LOG_LEVEL ?? 'info',
     keepDatabase: env.BENCH_KEEP_DB === '1',
+    steadyRate: whole(env, 'BENCH_STEADY_RATE', 20),
+    steadySeconds: whole(env, 'BENCH_STEADY_SECONDS', quick ? 10 : 30),
+    bigTextBytes: whole(env, 'BENCH_BIG_TEXT_BYTES', 2 * MIB),
+    bigTextMessages: whole(env, 'BENCH_BIG_TEXT_MESSAGES', quick ? 2 : 3),
+    scaleOut: env.BENCH_SCALE_OUT !== '0',
+    resultFile: env.BENCH_RESULT_FILE ?? 'var/bench-result.json',
   };
   // users come in pairs (an owner without 2FA, a member with 2FA) per organization
   for (const name of ['smallUsers', 'largeUsers'] as const) {

@@ -73,7 +73,7 @@ export interface MemoryFigures {
 }
 
 /** Organizations in [from, to) whose member has not written yet, at random; then reused ones. */
-function pickSenders(ctx: Context, from: number, to: number, count: number): number[] {
+export function pickSenders(ctx: Context, from: number, to: number, count: number): number[] {
   const picked: number[] = [];
   const free = to - from - [...ctx.used].filter((g) => g >= from && g < to).length;
   if (free > count * 4) {
@@ -97,7 +97,7 @@ function pickSenders(ctx: Context, from: number, to: number, count: number): num
   return picked;
 }
 
-async function sign(ctx: Context, orgs: number[]): Promise<Mail[]> {
+export async function sign(ctx: Context, orgs: number[]): Promise<Mail[]> {
   const mails: Mail[] = [];
   for (const g of orgs) mails.push(await recoveryMail(ctx.domains, g));
   return mails;

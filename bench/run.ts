@@ -7,7 +7,7 @@
 import 'reflect-metadata';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -20,6 +20,8 @@ import { Context, measureMemory, measureScale, MemoryFigures, ScaleFigures } fro
 import { createBenchDatabase, seedOrganizations } from './population';
 import { renderFigures } from './figures';
 import { startDiscardingRelay } from './relay';
+import { measureBigText, measureLatency, measureMe, renderScaleFigures } from './scale-figures';
+import { measureScaleOut, ScaleOutFigures } from './scale-out';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -84,21 +86,24 @@ async function main(params: BenchParams): Promise<void> {
   cleanups.push(() => deleteRedisKeys(params.redisUrl, redisPrefix));
   const relay = await startDiscardingRelay();
   cleanups.push(() => relay.close());
+  const metricsToken = randomBytes(24).toString('hex');
+  const appEnv = {
+    NODE_ENV: 'production',
+    DATABASE_URL: database.url,
+    REDIS_URL: params.redisUrl,
+    REDIS_PREFIX: redisPrefix,
+    MAIL_TRANSPORT: relay.url,
+    SECRET_KEY: secretKey.toString('base64'),
+    SENDER_AUTH: 'dmarc',
+    DNS_SERVERS: dns.address,
+    PUBLIC_URL: 'https://recovery-desk.bench.test',
+    LOG_LEVEL: params.logLevel,
+    VAR_DIR: path.join(work, 'var'),
+    METRICS_TOKEN: metricsToken,
+  };
   const app: AppProcess = await startAppProcess(
     params.app,
-    {
-      NODE_ENV: 'production',
-      DATABASE_URL: database.url,
-      REDIS_URL: params.redisUrl,
-      REDIS_PREFIX: redisPrefix,
-      MAIL_TRANSPORT: relay.url,
-      SECRET_KEY: secretKey.toString('base64'),
-      SENDER_AUTH: 'dmarc',
-      DNS_SERVERS: dns.address,
-      PUBLIC_URL: 'https://recovery-desk.bench.test',
-      LOG_LEVEL: params.logLevel,
-      VAR_DIR: path.join(work, 'var'),
-    },
+    appEnv,
     (appLogFile = path.join(work, 'app.log')),
   );
   cleanups.push(() => app.stop());
@@ -118,6 +123,7 @@ async function main(params: BenchParams): Promise<void> {
   const scales: { label: string; figures: ScaleFigures }[] = [];
   log(`— scale: ${params.smallUsers} users —`);
   scales.push({ label: label(params.smallUsers), figures: await measureScale(ctx, 0, smallOrgs) });
+  const me = [await measureMe(ctx, 0, smallOrgs)];
   let memoryRange = [0, smallOrgs];
   if (largeOrgs > 0) {
     log(`seeding up to ${params.largeUsers} users and billing records (generate_series)`);
@@ -129,7 +135,25 @@ async function main(params: BenchParams): Promise<void> {
       label: label(params.largeUsers),
       figures: await measureScale(ctx, smallOrgs, largeOrgs),
     });
+    me.push(await measureMe(ctx, smallOrgs, largeOrgs));
     memoryRange = [smallOrgs, largeOrgs];
+  }
+  log('— latency at a steady rate; the API beside large text messages —');
+  const latency = await measureLatency(ctx, memoryRange[0], memoryRange[1], metricsToken);
+  const loop = await measureBigText(ctx, memoryRange[0], memoryRange[1]);
+  let scaleOut: ScaleOutFigures | undefined;
+  if (params.scaleOut) {
+    log('— scale-out: separate api,smtp and worker processes —');
+    scaleOut = await measureScaleOut({
+      params,
+      baseEnv: { ...appEnv, REDIS_PREFIX: redisPrefix },
+      domains,
+      passwordHash,
+      secretKey,
+      workDir: work,
+      log,
+      cleanups,
+    });
   }
   log('— memory —');
   const memory: MemoryFigures = await measureMemory(ctx, memoryRange[0], memoryRange[1]);
@@ -147,8 +171,23 @@ async function main(params: BenchParams): Promise<void> {
       '',
       renderFigures(params, scales, memory),
       '',
+      renderScaleFigures(
+        params,
+        scales.map((scale) => scale.label),
+        me,
+        latency,
+        loop,
+        scaleOut,
+      ),
+      '',
     ].join('\n'),
   );
+  mkdirSync(path.dirname(params.resultFile), { recursive: true });
+  writeFileSync(
+    params.resultFile,
+    `${JSON.stringify({ params, scales, memory, me, latency, loop, scaleOut }, null, 2)}\n`,
+  );
+  process.stdout.write(`figures written to ${params.resultFile}\n`);
 }
 
 function label(users: number): string {

@@ -5,7 +5,7 @@
  */
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
-import { verifyPassword } from '../src/accounts/password-hasher';
+import { scrypt } from 'node:crypto';
 
 export interface LoadResult {
   /** 2xx responses per second in the steady part of the run */
@@ -24,7 +24,7 @@ const EDGE_SECONDS = 1;
  * Dividing all responses by the whole duration would undercount a slow endpoint: with 16
  * connections and a sign-in taking a second or more, a run ends with 16 answers still coming.
  */
-function run(options: autocannon.Options): Promise<LoadResult> {
+export function run(options: autocannon.Options): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const arrivals: number[] = [];
     const instance = autocannon(options, (error: Error | null, result: autocannon.Result) => {
@@ -52,7 +52,7 @@ function run(options: autocannon.Options): Promise<LoadResult> {
  * autocannon abandons the requests still in flight when a run ends; the server still works them
  * off. Waits about as long as that takes, so the next run does not start behind them.
  */
-async function settle(result: LoadResult, connections: number): Promise<void> {
+export async function settle(result: LoadResult, connections: number): Promise<void> {
   const seconds = Math.min(15, connections / Math.max(result.rps, 1)) + 1;
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 }
@@ -114,8 +114,10 @@ export async function loadLogin(
 }
 
 /**
- * The ceiling for any password sign-in on this machine right now: scrypt verifications per
- * second in this process with as many in flight as libuv has threads (4 by default, as in the app).
+ * The ceiling for any password sign-in on this machine right now: bare `crypto.scrypt` runs per
+ * second, with the parameters read from the stored hash the accounts share (so exactly the
+ * service's own cost), in this process with as many in flight as libuv has threads (4 by default,
+ * as in the app). The derived key is compared, so a wrong parameter cannot pass unnoticed.
  */
 export async function scryptCeiling(
   password: string,
@@ -123,12 +125,26 @@ export async function scryptCeiling(
   seconds: number,
 ): Promise<number> {
   const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const [scheme, n, r, p, salt, key] = hash.split('$');
+  if (scheme !== 'scrypt') throw new Error('scrypt: not an scrypt hash');
+  const expected = Buffer.from(key, 'base64');
+  const options = { N: Number(n), r: Number(r), p: Number(p), maxmem: 128 * 1024 * 1024 };
+  const derive = () =>
+    new Promise<Buffer>((resolve, reject) =>
+      scrypt(
+        password.normalize('NFKC'),
+        Buffer.from(salt, 'base64'),
+        expected.length,
+        options,
+        (error, derived) => (error === null ? resolve(derived) : reject(error)),
+      ),
+    );
   const start = performance.now();
   const deadline = start + seconds * 1000;
   let done = 0;
   const verifyUntilDeadline = async () => {
     while (performance.now() < deadline) {
-      if (!(await verifyPassword(password, hash))) throw new Error('scrypt: wrong password');
+      if (!(await derive()).equals(expected)) throw new Error('scrypt: wrong password');
       done += 1;
     }
   };

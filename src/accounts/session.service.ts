@@ -50,10 +50,10 @@ export class SessionService {
     const found = await this.repository.findLiveSession(hashToken(token));
     if (found === null) return undefined;
     return {
-      id: found.user.id,
-      role: found.user.role,
-      organizationId: found.user.organizationId,
-      sessionId: found.session.id,
+      id: found.userId,
+      role: found.role,
+      organizationId: found.organizationId,
+      sessionId: found.sessionId,
     };
   }
 

@@ -7,6 +7,7 @@ import { MailModule } from '../mail/mail.module';
 import { EnrollmentController } from './enrollment.controller';
 import { EnrollmentService } from './enrollment.service';
 import { MeController } from './me.controller';
+import { MeRepository } from './me.repository';
 import { MeService } from './me.service';
 import { MyTwoFactorService } from './my-two-factor.service';
 import { SecondFactorService } from './second-factor.service';
@@ -43,6 +44,7 @@ import { TwoFactorRepository } from './two-factor.repository';
     EnrollmentService,
     MyTwoFactorService,
     TwoFactorNotifier,
+    MeRepository,
     MeService,
   ],
   exports: [

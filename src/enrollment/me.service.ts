@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
-import { AccountsRepository } from '../accounts/accounts.repository';
 import type { UserRole } from '../accounts/user.entity';
+import { MeRepository } from './me.repository';
 import type { TwoFactorStatus } from './two-factor.entity';
-import { TwoFactorRepository } from './two-factor.repository';
 
 export type { TwoFactorStatus };
 
@@ -19,22 +18,11 @@ export interface MeView {
 
 @Injectable()
 export class MeService {
-  constructor(
-    private readonly accounts: AccountsRepository,
-    private readonly twoFactor: TwoFactorRepository,
-  ) {}
+  constructor(private readonly repository: MeRepository) {}
 
   async view(userId: string): Promise<MeView> {
-    const user = await this.accounts.findUser(userId);
-    if (user === null) throw new DomainError('not_authenticated');
-    return {
-      id: user.id,
-      email: user.email,
-      name: user.name,
-      role: user.role,
-      organizationId: user.organizationId,
-      locale: user.locale,
-      twoFactor: await this.twoFactor.summary(user.id),
-    };
+    const view = await this.repository.findView(userId);
+    if (view === null) throw new DomainError('not_authenticated');
+    return view;
   }
 }

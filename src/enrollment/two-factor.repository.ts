@@ -316,15 +316,6 @@ export class TwoFactorRepository {
 
   // ---- what users and admins see ----
 
-  async summary(
-    userId: string,
-  ): Promise<{ status: TwoFactorStatus; recoveryCodesRemaining: number }> {
-    const factor = await this.findFactor(userId);
-    if (factor === null) return { status: 'disabled', recoveryCodesRemaining: 0 };
-    const remaining = factor.status === 'active' ? await this.countUnusedRecoveryCodes(userId) : 0;
-    return { status: factor.status, recoveryCodesRemaining: remaining };
-  }
-
   async statuses(userIds: string[]): Promise<Map<string, TwoFactorStatus>> {
     const factors =
       userIds.length === 0

@@ -57,6 +57,12 @@ export async function startRecoveryWorld(
   };
 }
 
+/** What makeClinic and makeMember need: a database and the DNS server that publishes domains. */
+export interface ClinicWorld {
+  t: { dataSource: DataSource };
+  dns: TestDnsServer;
+}
+
 export interface Clinic {
   organizationId: string;
   domain: string;
@@ -67,7 +73,7 @@ export interface Clinic {
 
 /** A paid clinic on its own mail domain (SPF, DKIM, DMARC p=reject) with a card on file. */
 export async function makeClinic(
-  world: RecoveryWorld,
+  world: ClinicWorld,
   options: { plan?: 'paid' | 'academic'; studentId?: string } = {},
 ): Promise<Clinic> {
   const domain = `clinic-${randomBytes(4).toString('hex')}.test`;
@@ -99,7 +105,7 @@ export interface Member {
 }
 
 export async function makeMember(
-  world: RecoveryWorld,
+  world: ClinicWorld,
   clinic: Clinic,
   role: Exclude<UserRole, 'agent'> = 'practitioner',
   options: { twoFactor?: boolean; locale?: 'sv' | 'en' } = {},

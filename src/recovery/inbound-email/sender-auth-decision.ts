@@ -25,7 +25,7 @@ export interface SenderAuthentication {
 
 /** A DNS look-up failed for now: try the message again later instead of rejecting it. */
 export class TemporaryAuthenticationError extends Error {
-  constructor(detail: string) {
+  constructor(readonly detail: string) {
     super(`temporary DNS failure during sender authentication: ${detail}`);
     this.name = 'TemporaryAuthenticationError';
   }

@@ -1,6 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { authenticate } from 'mailauth';
 import { promises as dns } from 'node:dns';
+import path from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import { AppConfigService } from '../../config/app-config.service';
 import type { HeaderField } from './auto-reply';
 import type { InboundMessageSource } from './inbound-message.entity';
@@ -10,7 +13,9 @@ import {
   decideUpstream,
   MailauthOutcome,
   SenderAuthentication,
+  TemporaryAuthenticationError,
 } from './sender-auth-decision';
+import type { DnsAnswer, DnsQuestion, OffLoopResult, OffLoopTask } from './sender-auth-thread';
 
 export interface SenderEnvelope {
   clientIp: string | null;
@@ -26,6 +31,27 @@ export type DnsResolve = (name: string, rrtype: string) => Promise<unknown>;
 
 const DNS_TIMEOUT_MS = 5000;
 const DNS_TRIES = 2;
+
+/**
+ * Messages this large are authenticated in a worker thread (sender-auth-thread.ts): DKIM's body
+ * hash over megabytes would otherwise hold the event loop that also serves HTTP and SMTP. Below
+ * it, the thread hop would cost more than it saves.
+ */
+export const OFF_LOOP_BYTES = 256 * 1024;
+/** Threads for the off-loop path; created on the first large message, gone after a minute idle. */
+const OFF_LOOP_THREADS = 2;
+
+/** The thread module beside this one; under ts-node or Jest it is TypeScript and needs ts-node. */
+function offLoopPool(): Piscina {
+  const typescript = __filename.endsWith('.ts');
+  return new Piscina({
+    filename: path.join(__dirname, `sender-auth-thread${typescript ? '.ts' : '.js'}`),
+    minThreads: 0,
+    maxThreads: OFF_LOOP_THREADS,
+    idleTimeout: 60_000,
+    execArgv: typescript ? ['--require', 'ts-node/register/transpile-only'] : [],
+  });
+}
 
 /**
  * Builds the resolver for SPF/DKIM/DMARC look-ups: DNS_SERVERS when set (each `ip[:port]`), the
@@ -45,9 +71,10 @@ export function buildResolver(servers: string[]): DnsResolve {
  * back-off instead of the message being rejected.
  */
 @Injectable()
-export class SenderAuthenticator {
+export class SenderAuthenticator implements OnModuleDestroy {
   private readonly logger = new Logger(SenderAuthenticator.name);
   private readonly resolve: DnsResolve;
+  private pool: Piscina | undefined;
 
   constructor(private readonly config: AppConfigService) {
     this.resolve = buildResolver(config.get('dnsServers'));
@@ -77,6 +104,7 @@ export class SenderAuthenticator {
       case 'upstream':
         return decideUpstream(headers, this.config.get('authservId') ?? '', fromAddresses);
       case 'dmarc': {
+        if (raw.length >= OFF_LOOP_BYTES) return this.authenticateOffLoop(raw, envelope);
         const outcome = (await authenticate(raw, {
           ip: envelope.clientIp ?? undefined,
           helo: envelope.clientHelo ?? undefined,
@@ -89,6 +117,46 @@ export class SenderAuthenticator {
         })) as unknown as MailauthOutcome;
         return decideDmarc(envelope.source === 'imap' ? withoutSpf(outcome) : outcome);
       }
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool?.destroy();
+    this.pool = undefined;
+  }
+
+  /** The same check as inline, in a worker thread; its DNS questions are answered here. */
+  private async authenticateOffLoop(
+    raw: Buffer,
+    envelope: SenderEnvelope,
+  ): Promise<SenderAuthentication> {
+    this.pool ??= offLoopPool();
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (question: DnsQuestion) => {
+      this.resolve(question.name, question.rrtype).then(
+        (result) => port1.postMessage({ id: question.id, result } satisfies DnsAnswer),
+        (error: NodeJS.ErrnoException) =>
+          port1.postMessage({
+            id: question.id,
+            error: { message: error.message, code: error.code },
+          } satisfies DnsAnswer),
+      );
+    });
+    const task: OffLoopTask = {
+      raw,
+      ip: envelope.clientIp ?? undefined,
+      helo: envelope.clientHelo ?? undefined,
+      sender:
+        envelope.mailFrom === null || envelope.mailFrom === '' ? undefined : envelope.mailFrom,
+      dns: port2,
+    };
+    try {
+      const result = (await this.pool.run(task, { transferList: [port2] })) as OffLoopResult;
+      if ('temporary' in result) throw new TemporaryAuthenticationError(result.temporary);
+      if ('error' in result) throw new Error(`sender authentication failed: ${result.error}`);
+      return result.authentication;
+    } finally {
+      port1.close();
     }
   }
 }
