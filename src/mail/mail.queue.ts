@@ -57,6 +57,33 @@ export class MailQueue {
    * Queues the send job of a stored row. Never throws and never waits long: when Redis is away
    * the row stays pending and the sweeper queues it later. Returns whether the job was queued.
    */
+  /**
+   * Queues the send jobs of several stored rows in one round trip (addBulk), with the same
+   * promise as `add`: never throws, never waits long; the sweeper queues what did not make it.
+   */
+  async addMany(mailIds: string[]): Promise<boolean> {
+    if (mailIds.length === 1) return this.add(mailIds[0]);
+    try {
+      await withinTime(
+        this.queue.addBulk(
+          mailIds.map((mailId) => ({
+            name: MailJobName.send,
+            data: { mailId } satisfies SendMailJobData,
+            opts: sendJobOptions(mailId),
+          })),
+        ),
+        ADD_TIMEOUT_MS,
+      );
+      return true;
+    } catch (error) {
+      this.logger.warn(
+        { mailIds, reason: error instanceof Error ? error.message : String(error) },
+        'mails stored but not queued; the sweeper will queue them',
+      );
+      return false;
+    }
+  }
+
   async add(mailId: string): Promise<boolean> {
     try {
       await withinTime(

@@ -4,6 +4,7 @@ import { CreateTwoFactor1764000002000 } from './1764000002000-create-two-factor'
 import { CreateInboundMessages1764000003000 } from './1764000003000-create-inbound-messages';
 import { CreateRecoveryRequests1764000004000 } from './1764000004000-create-recovery-requests';
 import { AddSessionStepUp1764000009000 } from './1764000009000-add-session-step-up';
+import { SequenceAuditEvents1764000010000 } from './1764000010000-sequence-audit-events';
 
 /** Every migration, in order. Each feature appends its own; never edit one that has shipped. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   CreateInboundMessages1764000003000,
   CreateRecoveryRequests1764000004000,
   AddSessionStepUp1764000009000,
+  SequenceAuditEvents1764000010000,
 ];

@@ -17,8 +17,12 @@ import type {
 import { hashCancelToken } from './recovery-decision.service';
 import { recoveryRequestEvent } from './recovery-request-event';
 import { RecoveryRequest, RejectionReason } from './recovery-request.entity';
-import { RecoveryRequestRepository } from './recovery-request.repository';
-import { RiskSignalsService } from './risk-signals.service';
+import {
+  IntakeFacts,
+  OrganizationAdmin,
+  RecoveryRequestRepository,
+} from './recovery-request.repository';
+import { RISK_WINDOW_MS, RiskSignalsService } from './risk-signals.service';
 
 /** 3 evidence failures per user per 24 hours, then rate_limited (docs/architecture.md, step 11). */
 export const EVIDENCE_FAILURE_LIMIT = 3;
@@ -80,14 +84,19 @@ export class RecoveryIntakeService {
     tx: EntityManager,
     { user, request, evidence }: Extract<VerificationDecision, { kind: 'evidence_checked' }>,
   ): Promise<IntakeOutcome> {
-    // Serialize everything about this user's requests (rate limit, duplicate) on the user row.
+    // Serialize everything about this user's requests (rate limit, duplicate) on the user row,
+    // then read what the checks, the risk signals and the notices need in one statement.
     await this.accounts.lockUser(user.id, tx);
-    if (await this.requests.hasOpenRequest(user.id, tx)) {
+    const facts = await this.requests.intakeFacts(
+      tx,
+      user,
+      new Date(message.receivedAt.getTime() - DAY_MS),
+      new Date(message.receivedAt.getTime() - RISK_WINDOW_MS),
+    );
+    if (facts.open) {
       return this.reject(message, tx, 'duplicate_request', request, user);
     }
-    const since = new Date(message.receivedAt.getTime() - DAY_MS);
-    const failures = await this.requests.countEvidenceFailuresSince(user.id, since, tx);
-    if (failures >= EVIDENCE_FAILURE_LIMIT) {
+    if (facts.failures >= EVIDENCE_FAILURE_LIMIT) {
       return this.reject(message, tx, 'rate_limited', request, user);
     }
     const checked = { ...request, checks: { ...request.checks, factors: evidence.factors } };
@@ -95,7 +104,7 @@ export class RecoveryIntakeService {
       const shown = { ...checked, subject: evidence.subject };
       return this.reject(message, tx, evidence.outcome, shown, user, evidence.bodyExcerpt);
     }
-    return this.accept(message, tx, checked, user, evidence);
+    return this.accept(message, tx, checked, user, evidence, facts);
   }
 
   private async accept(
@@ -104,6 +113,7 @@ export class RecoveryIntakeService {
     checked: RequestDraft,
     user: User,
     evidence: EvidenceFinding,
+    facts: IntakeFacts,
   ): Promise<IntakeOutcome> {
     const cancelToken = randomBytes(32).toString('base64url');
     // from now, not from receipt: a message delayed by an outage still gets its full time
@@ -114,7 +124,7 @@ export class RecoveryIntakeService {
       reason: null,
       // owners' and admins' recoveries need two different agents
       approvalsRequired: user.role === 'owner' || user.role === 'admin' ? 2 : 1,
-      risk: await this.risk.forUser(user, message.receivedAt, tx),
+      risk: this.risk.forUser(user, message.receivedAt, facts),
       bodyExcerpt: evidence.bodyExcerpt,
       cancelTokenHash: hashCancelToken(cancelToken),
       expiresAt,
@@ -135,7 +145,7 @@ export class RecoveryIntakeService {
       },
       tx,
     );
-    await this.notifyOrganizationAdmins(user, message.receivedAt, tx);
+    await this.notifyOrganizationAdmins(user, facts.admins, message.receivedAt, tx);
     const { id: requestId, subject } = inserted;
     return { decision: 'awaiting_approval', reason: null, requestId, subject };
   }
@@ -199,13 +209,11 @@ export class RecoveryIntakeService {
   /** The article's advice is to ask a local admin first: tell them, an independent channel. */
   private async notifyOrganizationAdmins(
     member: User,
+    admins: OrganizationAdmin[],
     requestedAt: Date,
     tx: EntityManager,
   ): Promise<void> {
-    if (member.organizationId === null) return;
-    const colleagues = await this.accounts.findUsersInOrganization(member.organizationId, tx);
-    for (const admin of colleagues) {
-      if (admin.id === member.id || (admin.role !== 'owner' && admin.role !== 'admin')) continue;
+    for (const admin of admins) {
       await this.mail.enqueue(
         {
           template: 'recovery_org_notice',
