@@ -40,6 +40,9 @@ export function sendJobOptions(mailId: string): JobsOptions {
   });
 }
 
+/** Mails sent at once per worker process (and SMTP connections pooled for them). */
+export const MAIL_CONCURRENCY = 5;
+
 /** The sweeper: re-queues pending rows whose job was lost (Redis was down, a process died). */
 export const SWEEPER_ID = 'mail-sweeper';
 export const SWEEP_EVERY_MS = 15_000;
