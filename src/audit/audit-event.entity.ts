@@ -2,7 +2,11 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type AuditActorType = 'user' | 'system' | 'provisioning' | 'mailbox';
 
-/** One append-only, hash-chained audit event. The table refuses UPDATE, DELETE and TRUNCATE. */
+/**
+ * One append-only audit event. Writers insert it unsequenced (`seq`, `prevHash` and `hash` null);
+ * the sequencer (audit-sequencer.ts) integrates it into the hash chain once. The table refuses
+ * every other UPDATE, and DELETE and TRUNCATE.
+ */
 @Entity('audit_events')
 export class AuditEvent {
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -33,9 +37,13 @@ export class AuditEvent {
   @Column('jsonb', { default: {} })
   data: Record<string, unknown>;
 
-  @Column('text', { name: 'prev_hash' })
-  prevHash: string;
+  /** position in the hash chain, 1, 2, 3 …; null until the sequencer has integrated the event */
+  @Column('bigint', { nullable: true })
+  seq: string | null;
 
-  @Column('text')
-  hash: string;
+  @Column('text', { name: 'prev_hash', nullable: true })
+  prevHash: string | null;
+
+  @Column('text', { nullable: true })
+  hash: string | null;
 }

@@ -4,6 +4,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createTransport, type SendMailOptions, type Transporter } from 'nodemailer';
 import { AppConfigService } from '../config/app-config.service';
+import { MAIL_CONCURRENCY } from './mail.queue';
 
 /** A composed message, ready for the wire. */
 export interface OutgoingMail {
@@ -42,9 +43,14 @@ export class MailTransport implements OnApplicationShutdown {
       });
     } else {
       // Timeouts well under the worker's lease on the row, so a hung relay frees it in time;
-      // nodemailer's defaults (2 and 10 minutes) would hold a job for ages.
+      // nodemailer's defaults (2 and 10 minutes) would hold a job for ages. Connections are
+      // pooled (one per mail worker slot, each reused for up to 100 mails): a connection per
+      // mail cost a TCP handshake, greeting and EHLO every time.
       this.transporter = createTransport({
         url: transport.url,
+        pool: true,
+        maxConnections: MAIL_CONCURRENCY,
+        maxMessages: 100,
         connectionTimeout: 10_000,
         greetingTimeout: 10_000,
         socketTimeout: 30_000,

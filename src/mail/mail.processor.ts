@@ -6,6 +6,7 @@ import { QueueConsumer } from '../queue/queue-consumer';
 import { QueueName } from '../queue/queue-names';
 import { MailDeliveryService, PermanentMailError } from './mail-delivery.service';
 import {
+  MAIL_CONCURRENCY,
   MailJobName,
   mailRetryDelay,
   SendMailJobData,
@@ -26,7 +27,7 @@ export class MailProcessor extends QueueConsumer {
   ) {
     super(config, queue, {
       name: QueueName.mail,
-      concurrency: 5,
+      concurrency: MAIL_CONCURRENCY,
       backoff: (attemptsMade) => mailRetryDelay(attemptsMade),
       schedulers: [{ id: SWEEPER_ID, jobName: MailJobName.sweep, everyMs: SWEEP_EVERY_MS }],
       // a permanent failure was already logged by the delivery service

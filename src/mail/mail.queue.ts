@@ -40,6 +40,9 @@ export function sendJobOptions(mailId: string): JobsOptions {
   });
 }
 
+/** Mails sent at once per worker process (and SMTP connections pooled for them). */
+export const MAIL_CONCURRENCY = 5;
+
 /** The sweeper: re-queues pending rows whose job was lost (Redis was down, a process died). */
 export const SWEEPER_ID = 'mail-sweeper';
 export const SWEEP_EVERY_MS = 15_000;
@@ -57,6 +60,33 @@ export class MailQueue {
    * Queues the send job of a stored row. Never throws and never waits long: when Redis is away
    * the row stays pending and the sweeper queues it later. Returns whether the job was queued.
    */
+  /**
+   * Queues the send jobs of several stored rows in one round trip (addBulk), with the same
+   * promise as `add`: never throws, never waits long; the sweeper queues what did not make it.
+   */
+  async addMany(mailIds: string[]): Promise<boolean> {
+    if (mailIds.length === 1) return this.add(mailIds[0]);
+    try {
+      await withinTime(
+        this.queue.addBulk(
+          mailIds.map((mailId) => ({
+            name: MailJobName.send,
+            data: { mailId } satisfies SendMailJobData,
+            opts: sendJobOptions(mailId),
+          })),
+        ),
+        ADD_TIMEOUT_MS,
+      );
+      return true;
+    } catch (error) {
+      this.logger.warn(
+        { mailIds, reason: error instanceof Error ? error.message : String(error) },
+        'mails stored but not queued; the sweeper will queue them',
+      );
+      return false;
+    }
+  }
+
   async add(mailId: string): Promise<boolean> {
     try {
       await withinTime(

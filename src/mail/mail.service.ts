@@ -90,11 +90,18 @@ export class MailService {
       messageId: newMessageId(this.messageIdDomain),
     });
     // Inside a transaction the job is queued once it commits (a rolled-back mail is never
-    // queued); otherwise the row is already committed and the job is queued right away.
-    const scheduled =
-      manager !== undefined && this.afterCommit.schedule(manager, () => void this.queue.add(id));
-    if (!scheduled) await this.queue.add(id);
+    // queued), together with every other mail of that transaction (one addBulk); otherwise the
+    // row is already committed and the job is queued right away.
+    if (!this.queueAfterCommit(manager, id)) await this.queue.add(id);
     this.logger.debug({ mailId: id, template: request.template }, 'mail queued');
     return id;
+  }
+
+  /** Adds the mail to its transaction's batch; false when `manager` is not in a transaction. */
+  private queueAfterCommit(manager: EntityManager | undefined, id: string): boolean {
+    if (manager === undefined) return false;
+    return this.afterCommit.scheduleBatched(manager, this, id, (ids) => {
+      void this.queue.addMany(ids);
+    });
   }
 }

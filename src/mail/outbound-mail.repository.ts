@@ -26,12 +26,70 @@ export type ClaimResult =
   /** another worker holds it right now */
   | { kind: 'busy' };
 
+/** A row of outbound_mails as PostgreSQL returns it. */
+interface OutboundMailRow {
+  id: string;
+  template: string;
+  to_address: string;
+  user_id: string | null;
+  locale: 'sv' | 'en';
+  vars: Record<string, string> | null;
+  in_reply_to: string | null;
+  reference_ids: string[];
+  auto_reply: boolean;
+  status: OutboundMail['status'];
+  attempts: number;
+  last_error: string | null;
+  message_id: string;
+  locked_until: Date | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+function fromRow(row: OutboundMailRow): OutboundMail {
+  return Object.assign(new OutboundMail(), {
+    id: row.id,
+    template: row.template,
+    toAddress: row.to_address,
+    userId: row.user_id,
+    locale: row.locale,
+    vars: row.vars,
+    inReplyTo: row.in_reply_to,
+    referenceIds: row.reference_ids,
+    autoReply: row.auto_reply,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    messageId: row.message_id,
+    lockedUntil: row.locked_until,
+    createdAt: row.created_at,
+    sentAt: row.sent_at,
+  });
+}
+
 @Injectable()
 export class OutboundMailRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async insert(manager: EntityManager, mail: NewOutboundMail): Promise<void> {
-    await manager.getRepository(OutboundMail).insert(mail);
+    await manager.query(
+      `INSERT INTO outbound_mails
+         (id, template, to_address, user_id, locale, vars, in_reply_to, reference_ids, auto_reply,
+          message_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        mail.id,
+        mail.template,
+        mail.toAddress,
+        mail.userId,
+        mail.locale,
+        mail.vars === null ? null : JSON.stringify(mail.vars),
+        mail.inReplyTo,
+        mail.referenceIds,
+        mail.autoReply,
+        mail.messageId,
+      ],
+    );
   }
 
   findById(id: string): Promise<OutboundMail | null> {
@@ -43,39 +101,31 @@ export class OutboundMailRepository {
    * workers running the same job at once cannot both send: the second one sees `busy` or `done`.
    */
   async claim(id: string, leaseSeconds: number): Promise<ClaimResult> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(OutboundMail)
-      .set({
-        attempts: () => 'attempts + 1',
-        lockedUntil: () => `now() + make_interval(secs => ${Number(leaseSeconds)})`,
-      })
-      .where('id = :id', { id })
-      .andWhere(`status = 'pending'`)
-      .andWhere('(locked_until IS NULL OR locked_until < now())')
-      .execute();
+    // the claim and the row in one round trip; only when it fails is the row read to say why
+    const result: unknown[] = await this.dataSource.query(
+      `UPDATE outbound_mails
+          SET attempts = attempts + 1, locked_until = now() + make_interval(secs => $2)
+        WHERE id = $1 AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
+       RETURNING *`,
+      [id, leaseSeconds],
+    );
+    // TypeORM returns [rows, affected] for UPDATE … RETURNING on PostgreSQL
+    const rows = (Array.isArray(result[0]) ? result[0] : result) as OutboundMailRow[];
+    if (rows.length > 0) return { kind: 'claimed', mail: fromRow(rows[0]) };
     const mail = await this.findById(id);
     if (mail === null) return { kind: 'missing' };
-    if ((result.affected ?? 0) > 0) return { kind: 'claimed', mail };
     if (mail.status === 'pending') return { kind: 'busy' };
     return { kind: 'done', status: mail.status };
   }
 
   /** Sent: keep the record, wipe the variables (a cancel link carries a secret token). */
   async markSent(id: string): Promise<void> {
-    await this.dataSource
-      .createQueryBuilder()
-      .update(OutboundMail)
-      .set({
-        status: 'sent',
-        sentAt: () => 'now()',
-        vars: null,
-        lockedUntil: null,
-        lastError: null,
-      })
-      .where('id = :id', { id })
-      .andWhere(`status = 'pending'`)
-      .execute();
+    await this.dataSource.query(
+      `UPDATE outbound_mails
+          SET status = 'sent', sent_at = now(), vars = NULL, locked_until = NULL, last_error = NULL
+        WHERE id = $1 AND status = 'pending'`,
+      [id],
+    );
   }
 
   /**

@@ -20,8 +20,12 @@ import type {
 import { hashCancelToken } from './recovery-decision.service';
 import { recoveryRequestEvent } from './recovery-request-event';
 import { RecoveryRequest, RejectionReason } from './recovery-request.entity';
-import { RecoveryRequestRepository } from './recovery-request.repository';
-import { RiskSignalsService } from './risk-signals.service';
+import {
+  IntakeFacts,
+  OrganizationAdmin,
+  RecoveryRequestRepository,
+} from './recovery-request.repository';
+import { RISK_WINDOW_MS, RiskSignalsService } from './risk-signals.service';
 
 /** 3 evidence failures per user per 24 hours, then rate_limited (docs/architecture.md, step 11). */
 export const EVIDENCE_FAILURE_LIMIT = 3;
@@ -104,7 +108,8 @@ export class RecoveryIntakeService {
     const frozenUntil = await this.reports.frozenUntil(user.id, new Date(), tx);
     if (frozenUntil === null) return null;
     const outcome = await this.reject(message, tx, 'account_frozen', draft);
-    await this.notifyOrganizationAdmins(user, tx, (admin) => ({
+    const admins = await this.requests.organizationAdmins(user, tx);
+    await this.notifyOrganizationAdmins(admins, tx, (admin) => ({
       template: 'recovery_frozen_notice',
       vars: {
         recipientName: admin.name,
@@ -123,14 +128,19 @@ export class RecoveryIntakeService {
     tx: EntityManager,
     { user, request, evidence }: Extract<VerificationDecision, { kind: 'evidence_checked' }>,
   ): Promise<IntakeOutcome> {
-    // Serialize everything about this user's requests (rate limit, duplicate) on the user row.
+    // Serialize everything about this user's requests (rate limit, duplicate) on the user row,
+    // then read what the checks, the risk signals and the notices need in one statement.
     await this.accounts.lockUser(user.id, tx);
-    if (await this.requests.hasOpenRequest(user.id, tx)) {
+    const facts = await this.requests.intakeFacts(
+      tx,
+      user,
+      new Date(message.receivedAt.getTime() - DAY_MS),
+      new Date(message.receivedAt.getTime() - RISK_WINDOW_MS),
+    );
+    if (facts.open) {
       return this.reject(message, tx, 'duplicate_request', request, user);
     }
-    const since = new Date(message.receivedAt.getTime() - DAY_MS);
-    const failures = await this.requests.countEvidenceFailuresSince(user.id, since, tx);
-    if (failures >= EVIDENCE_FAILURE_LIMIT) {
+    if (facts.failures >= EVIDENCE_FAILURE_LIMIT) {
       return this.reject(message, tx, 'rate_limited', request, user);
     }
     const checked = { ...request, checks: { ...request.checks, factors: evidence.factors } };
@@ -138,7 +148,7 @@ export class RecoveryIntakeService {
       const shown = { ...checked, subject: evidence.subject };
       return this.reject(message, tx, evidence.outcome, shown, user, evidence.bodyExcerpt);
     }
-    return this.accept(message, tx, checked, user, evidence);
+    return this.accept(message, tx, checked, user, evidence, facts);
   }
 
   private async accept(
@@ -147,6 +157,7 @@ export class RecoveryIntakeService {
     checked: RequestDraft,
     user: User,
     evidence: EvidenceFinding,
+    facts: IntakeFacts,
   ): Promise<IntakeOutcome> {
     const cancelToken = randomBytes(32).toString('base64url');
     // from now, not from receipt: a message delayed by an outage still gets its full time
@@ -157,7 +168,7 @@ export class RecoveryIntakeService {
       reason: null,
       // owners' and admins' recoveries need two different agents
       approvalsRequired: user.role === 'owner' || user.role === 'admin' ? 2 : 1,
-      risk: await this.risk.forUser(user, message.receivedAt, tx),
+      risk: this.risk.forUser(user, message.receivedAt, facts),
       bodyExcerpt: evidence.bodyExcerpt,
       cancelTokenHash: hashCancelToken(cancelToken),
       expiresAt,
@@ -185,7 +196,7 @@ export class RecoveryIntakeService {
       },
       tx,
     );
-    await this.notifyOrganizationAdmins(user, tx, (admin) => ({
+    await this.notifyOrganizationAdmins(facts.admins, tx, (admin) => ({
       template: 'recovery_org_notice',
       vars: {
         recipientName: admin.name,
@@ -266,18 +277,15 @@ export class RecoveryIntakeService {
    * independent channel), each in their own language.
    */
   private async notifyOrganizationAdmins(
-    member: User,
+    admins: OrganizationAdmin[],
     tx: EntityManager,
     mail: (
-      admin: User,
+      admin: OrganizationAdmin,
     ) =>
       | Pick<MailRequest<'recovery_org_notice'>, 'template' | 'vars'>
       | Pick<MailRequest<'recovery_frozen_notice'>, 'template' | 'vars'>,
   ): Promise<void> {
-    if (member.organizationId === null) return;
-    const colleagues = await this.accounts.findUsersInOrganization(member.organizationId, tx);
-    for (const admin of colleagues) {
-      if (admin.id === member.id || (admin.role !== 'owner' && admin.role !== 'admin')) continue;
+    for (const admin of admins) {
       await this.mail.enqueue(
         { ...mail(admin), to: admin.email, locale: admin.locale, userId: admin.id },
         tx,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, LessThanOrEqual, MoreThanOrEqual } from 'typeorm';
+import { DataSource, EntityManager, In, LessThanOrEqual } from 'typeorm';
 import { RecoveryApproval } from './recovery-approval.entity';
 import { EVIDENCE_FAILURES, RecoveryRequest, RequestStatus } from './recovery-request.entity';
 
@@ -13,16 +14,42 @@ export interface RequestFilter {
   order?: 'newest' | 'oldest';
 }
 
+/** An owner or admin of the organization, beside the user a request is about. */
+export interface OrganizationAdmin {
+  id: string;
+  email: string;
+  name: string;
+  role: 'owner' | 'admin';
+  locale: 'sv' | 'en';
+  /** null when the admin has no factor */
+  factorStatus: string | null;
+}
+
+export interface IntakeFacts {
+  open: boolean;
+  failures: number;
+  recent: number;
+  admins: OrganizationAdmin[];
+}
+
+/**
+ * A scalar subquery: the organization's owners and admins except one user, as a JSON array of
+ * OrganizationAdmin, oldest account first. Arguments are the placeholders to use.
+ */
+function adminsOf(organizationId: string, exceptUserId: string): string {
+  return `(SELECT coalesce(json_agg(json_build_object(
+                   'id', u.id, 'email', u.email, 'name', u.name, 'role', u.role,
+                   'locale', u.locale, 'factorStatus', f.status)
+                   ORDER BY u.created_at, u.email), '[]'::json)
+            FROM users u LEFT JOIN two_factor_factors f ON f.user_id = u.id
+           WHERE u.organization_id = ${organizationId} AND u.id <> ${exceptUserId}
+             AND u.role IN ('owner', 'admin'))`;
+}
+
 type NewRequest = Omit<
   RecoveryRequest,
   'id' | 'decidedAt' | 'decidedBy' | 'executesAt' | 'completedAt' | 'denyReason'
 >;
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const driverError = (error as { driverError?: { code?: string; constraint?: string } })
-    .driverError;
-  return driverError?.code === '23505' && driverError.constraint === constraint;
-}
 
 @Injectable()
 export class RecoveryRequestRepository {
@@ -33,39 +60,54 @@ export class RecoveryRequestRepository {
   }
 
   /**
-   * Inserts a request inside a savepoint. Returns 'duplicate_open' when the user already has an
+   * Inserts a request in one statement. Returns 'duplicate_open' when the user already has an
    * open request (the partial unique index decides, so two messages racing get one request).
    */
   async insert(
     manager: EntityManager,
     values: NewRequest,
   ): Promise<RecoveryRequest | 'duplicate_open'> {
-    await manager.query('SAVEPOINT recovery_request_insert');
-    try {
-      const repository = manager.getRepository(RecoveryRequest);
-      const saved = await repository.save(
-        repository.create({
-          ...values,
-          decidedAt: values.status === 'rejected' ? values.receivedAt : null,
-          decidedBy: null,
-          executesAt: null,
-          completedAt: null,
-          denyReason: null,
-        }),
-      );
-      await manager.query('RELEASE SAVEPOINT recovery_request_insert');
-      return saved;
-    } catch (error) {
-      await manager.query('ROLLBACK TO SAVEPOINT recovery_request_insert');
-      if (isUniqueViolation(error, 'recovery_requests_one_open_per_user')) return 'duplicate_open';
-      throw error;
-    }
-  }
-
-  hasOpenRequest(userId: string, manager?: EntityManager): Promise<boolean> {
-    return this.manager(manager)
-      .getRepository(RecoveryRequest)
-      .existsBy({ userId, status: In(['awaiting_approval', 'approved']) });
+    const id = randomUUID();
+    const decidedAt = values.status === 'rejected' ? values.receivedAt : null;
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO recovery_requests
+         (id, inbound_message_id, status, reason, sender, user_id, organization_id, received_at,
+          decided_at, checks, risk, approvals_required, subject, body_excerpt, cancel_token_hash,
+          expires_at, message_id_header, references_header)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+       ON CONFLICT (user_id) WHERE status IN ('awaiting_approval', 'approved') DO NOTHING
+       RETURNING id`,
+      [
+        id,
+        values.inboundMessageId,
+        values.status,
+        values.reason,
+        values.sender,
+        values.userId,
+        values.organizationId,
+        values.receivedAt,
+        decidedAt,
+        JSON.stringify(values.checks),
+        values.risk === null ? null : JSON.stringify(values.risk),
+        values.approvalsRequired,
+        values.subject,
+        values.bodyExcerpt,
+        values.cancelTokenHash,
+        values.expiresAt,
+        values.messageIdHeader,
+        values.referencesHeader,
+      ],
+    );
+    if (rows.length === 0) return 'duplicate_open';
+    return Object.assign(new RecoveryRequest(), {
+      ...values,
+      id,
+      decidedAt,
+      decidedBy: null,
+      executesAt: null,
+      completedAt: null,
+      denyReason: null,
+    });
   }
 
   /** The user's open requests (at most one by the partial unique index), locked. */
@@ -104,23 +146,43 @@ export class RecoveryRequestRepository {
   }
 
   /**
-   * Attempts that count towards the 3-per-24-hours limit: evidence failures, and also requests
-   * that were cancelled or denied — otherwise whoever holds the mailbox could probe the evidence
-   * for free (a match costs nothing if they cancel it at once with the link).
+   * What the intake weighs for a user, in one statement (run it after locking the user row): an
+   * open request, the attempts that count towards the rate limit since `failuresSince`
+   * (countEvidenceFailuresSince), the requests since `recentSince`, and the other owners and
+   * admins of the organization with their factor's status (for risk signals and notices).
    */
-  countEvidenceFailuresSince(userId: string, since: Date, manager?: EntityManager) {
-    const repository = this.manager(manager).getRepository(RecoveryRequest);
-    const recent = { userId, receivedAt: MoreThanOrEqual(since) };
-    return repository.countBy([
-      { ...recent, reason: In(EVIDENCE_FAILURES) },
-      { ...recent, status: In(['cancelled', 'denied']) },
-    ]);
+  async intakeFacts(
+    manager: EntityManager,
+    user: { id: string; organizationId: string | null },
+    failuresSince: Date,
+    recentSince: Date,
+  ): Promise<IntakeFacts> {
+    const [row]: IntakeFacts[] = await manager.query(
+      `SELECT
+         EXISTS (SELECT 1 FROM recovery_requests
+                  WHERE user_id = $1 AND status IN ('awaiting_approval', 'approved')) AS "open",
+         (SELECT count(*)::int FROM recovery_requests
+           WHERE user_id = $1 AND received_at >= $2
+             AND (reason = ANY($3::text[]) OR status IN ('cancelled', 'denied'))) AS "failures",
+         (SELECT count(*)::int FROM recovery_requests
+           WHERE user_id = $1 AND received_at >= $4) AS "recent",
+         ${adminsOf('$5', '$1')} AS "admins"`,
+      [user.id, failuresSince, EVIDENCE_FAILURES, recentSince, user.organizationId],
+    );
+    return row;
   }
 
-  countRequestsSince(userId: string, since: Date, manager?: EntityManager) {
-    return this.manager(manager)
-      .getRepository(RecoveryRequest)
-      .countBy({ userId, receivedAt: MoreThanOrEqual(since) });
+  /** The owners and admins of the user's organization other than the user (none without one). */
+  async organizationAdmins(
+    user: { id: string; organizationId: string | null },
+    manager: EntityManager,
+  ): Promise<OrganizationAdmin[]> {
+    if (user.organizationId === null) return [];
+    const [row]: { admins: OrganizationAdmin[] }[] = await manager.query(
+      `SELECT ${adminsOf('$1', '$2')} AS "admins"`,
+      [user.organizationId, user.id],
+    );
+    return row.admins;
   }
 
   findById(id: string, manager?: EntityManager) {

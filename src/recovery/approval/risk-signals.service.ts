@@ -1,41 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { AccountsRepository } from '../../accounts/accounts.repository';
 import type { User } from '../../accounts/user.entity';
-import { TwoFactorRepository } from '../../enrollment/two-factor.repository';
 import type { RiskSignals } from './recovery-request.entity';
-import { RecoveryRequestRepository } from './recovery-request.repository';
+import type { IntakeFacts } from './recovery-request.repository';
 
 const DAY_MS = 24 * 3600_000;
 
-/** What an agent weighs beside the checks (the `risk` of GET /api/recovery/requests/:id). */
+/** Requests counted in `requestsLast30Days`: those received in this window before the message. */
+export const RISK_WINDOW_MS = 30 * DAY_MS;
+
+/**
+ * What an agent weighs beside the checks (the `risk` of GET /api/recovery/requests/:id), from
+ * the facts the intake reads in one statement (RecoveryRequestRepository.intakeFacts).
+ */
 @Injectable()
 export class RiskSignalsService {
-  constructor(
-    private readonly accounts: AccountsRepository,
-    private readonly twoFactor: TwoFactorRepository,
-    private readonly requests: RecoveryRequestRepository,
-  ) {}
-
-  async forUser(user: User, at: Date, manager: EntityManager): Promise<RiskSignals> {
-    const colleagues =
-      user.organizationId === null
-        ? []
-        : await this.accounts.findUsersInOrganization(user.organizationId, manager);
-    const admins = colleagues.filter(
-      (colleague) =>
-        colleague.id !== user.id && (colleague.role === 'owner' || colleague.role === 'admin'),
-    );
-    const statuses = await this.twoFactor.statuses(admins.map((admin) => admin.id));
+  forUser(user: User, at: Date, facts: Pick<IntakeFacts, 'admins' | 'recent'>): RiskSignals {
     return {
       targetRole: user.role,
       // a local admin with 2FA could reset this user in-app: the article says ask them first
-      localAdminsWith2fa: admins.filter((admin) => statuses.get(admin.id) === 'active').length,
-      requestsLast30Days: await this.requests.countRequestsSince(
-        user.id,
-        new Date(at.getTime() - 30 * DAY_MS),
-        manager,
-      ),
+      localAdminsWith2fa: facts.admins.filter((admin) => admin.factorStatus === 'active').length,
+      requestsLast30Days: facts.recent,
       accountAgeDays: Math.max(0, Math.floor((at.getTime() - user.createdAt.getTime()) / DAY_MS)),
     };
   }

@@ -139,8 +139,8 @@ export class InboundMessageProcessingService {
   ): Promise<ProcessingResult> {
     const key = outcomeKey(authentication, parsed, row.rawSha256);
     return this.dataSource.transaction(async (tx) => {
-      if (!(await this.repository.lockStored(tx, row.id))) return 'already_done';
-      const holder = await this.repository.lockOutcomeKey(tx, key);
+      if (!(await this.repository.lockForDecision(tx, row.id, key))) return 'already_done';
+      const holder = await this.repository.outcomeKeyHolder(tx, key);
       if (holder !== null) {
         await this.complete(tx, row.id, {
           state: 'ignored',

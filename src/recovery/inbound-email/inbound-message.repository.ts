@@ -26,9 +26,6 @@ export interface ImapLocation {
   uid: string;
 }
 
-/** A stored row with the bytes needed to process it. */
-export type StoredInboundMessage = InboundMessage & { raw: Buffer; rawSha256: Buffer };
-
 export type FinalUpdate = Partial<
   Pick<
     InboundMessage,
@@ -47,6 +44,29 @@ export type FinalUpdate = Partial<
     | 'lastError'
   >
 > & { state: Exclude<InboundMessageState, 'stored'> };
+
+/** A stored row with what processing needs: envelope, bytes, attempts. */
+export type StoredInboundMessage = Pick<
+  InboundMessage,
+  'id' | 'source' | 'receivedAt' | 'clientIp' | 'clientHelo' | 'mailFrom' | 'attempts'
+> & { raw: Buffer; rawSha256: Buffer };
+
+/** The columns of inbound_messages that a final update may set, by FinalUpdate field. */
+const FINAL_COLUMNS: Record<Exclude<keyof FinalUpdate, 'state'>, [string, 'jsonb' | null]> = {
+  reason: ['reason', null],
+  decision: ['decision', null],
+  authentication: ['authentication', 'jsonb'],
+  fromAddresses: ['from_addresses', null],
+  subject: ['subject', null],
+  messageIdHeader: ['message_id_header', null],
+  inReplyTo: ['in_reply_to', null],
+  referencesHeader: ['references_header', null],
+  attachments: ['attachments', 'jsonb'],
+  dedupeKey: ['dedupe_key', null],
+  duplicateOf: ['duplicate_of', null],
+  recoveryRequestId: ['recovery_request_id', null],
+  lastError: ['last_error', null],
+};
 
 /** Longest a storing INSERT may take before SMTP answers 451 instead of keeping the client. */
 const STORE_STATEMENT_TIMEOUT = '30s';
@@ -90,21 +110,43 @@ export class InboundMessageRepository {
     });
   }
 
-  /** Counts an attempt and returns the row when it still waits for processing. */
+  /**
+   * Counts an attempt and returns the row when it still waits for processing: one statement
+   * (the row's bytes come back with the guarded UPDATE).
+   */
   async startAttempt(id: string): Promise<StoredInboundMessage | null> {
-    const counted: unknown[] = await this.dataSource.query(
-      `UPDATE inbound_messages SET attempts = attempts + 1 WHERE id = $1 AND state = 'stored' RETURNING id`,
+    const result: unknown[] = await this.dataSource.query(
+      `UPDATE inbound_messages SET attempts = attempts + 1
+        WHERE id = $1 AND state = 'stored'
+       RETURNING id, source, received_at, client_ip, client_helo, mail_from, attempts, raw,
+                 raw_sha256`,
       [id],
     );
     // TypeORM returns [rows, affected] for UPDATE … RETURNING on PostgreSQL
-    const rows = (Array.isArray(counted[0]) ? counted[0] : counted) as unknown[];
+    const rows = (Array.isArray(result[0]) ? result[0] : result) as {
+      id: string;
+      source: InboundMessage['source'];
+      received_at: Date;
+      client_ip: string | null;
+      client_helo: string | null;
+      mail_from: string | null;
+      attempts: number;
+      raw: Buffer;
+      raw_sha256: Buffer;
+    }[];
     if (rows.length === 0) return null;
-    return this.dataSource
-      .getRepository(InboundMessage)
-      .createQueryBuilder('m')
-      .addSelect(['m.raw', 'm.rawSha256'])
-      .where('m.id = :id', { id })
-      .getOne() as Promise<StoredInboundMessage | null>;
+    const row = rows[0];
+    return {
+      id: row.id,
+      source: row.source,
+      receivedAt: row.received_at,
+      clientIp: row.client_ip,
+      clientHelo: row.client_helo,
+      mailFrom: row.mail_from,
+      attempts: row.attempts,
+      raw: row.raw,
+      rawSha256: row.raw_sha256,
+    };
   }
 
   /** Locks the row for the rest of the transaction; false when it is no longer `stored`. */
@@ -117,11 +159,27 @@ export class InboundMessageRepository {
   }
 
   /**
-   * Serializes deciders of the same outcome key for the rest of the transaction and returns the
-   * message that already holds it, if any. The unique index on dedupe_key is the backstop.
+   * Locks the row (it must still be `stored`) and then the outcome key, in one statement, for
+   * the rest of the transaction; the key serializes deciders of the same outcome. Returns false
+   * when the row is no longer `stored` (the key is then not taken).
    */
-  async lockOutcomeKey(manager: EntityManager, key: string): Promise<string | null> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 4711))`, [key]);
+  async lockForDecision(manager: EntityManager, id: string, key: string): Promise<boolean> {
+    // a CTE with FOR UPDATE is never inlined: the row is locked before the key is asked for
+    const rows: unknown[] = await manager.query(
+      `WITH locked AS (
+         SELECT id FROM inbound_messages WHERE id = $1 AND state = 'stored' FOR UPDATE)
+       SELECT pg_advisory_xact_lock(hashtextextended($2, 4711)) FROM locked`,
+      [id, key],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * The message that already holds an outcome key, if any. Asked after lockForDecision, in a
+   * statement of its own, so that it sees what the previous holder of the key committed. The
+   * unique index on dedupe_key is the backstop.
+   */
+  async outcomeKeyHolder(manager: EntityManager, key: string): Promise<string | null> {
     const rows: { id: string }[] = await manager.query(
       `SELECT id FROM inbound_messages WHERE dedupe_key = $1`,
       [key],
@@ -129,10 +187,20 @@ export class InboundMessageRepository {
     return rows[0]?.id ?? null;
   }
 
+  /** The final state, guarded by `state = 'stored'`: one UPDATE of the fields given. */
   async finish(manager: EntityManager, id: string, update: FinalUpdate): Promise<void> {
-    await manager
-      .getRepository(InboundMessage)
-      .update({ id, state: 'stored' }, { ...update, processedAt: new Date() });
+    const sets = ['state = $2', 'processed_at = now()'];
+    const values: unknown[] = [id, update.state];
+    for (const [field, [column, type]] of Object.entries(FINAL_COLUMNS)) {
+      const value = update[field as keyof typeof FINAL_COLUMNS];
+      if (value === undefined) continue;
+      values.push(type === 'jsonb' && value !== null ? JSON.stringify(value) : value);
+      sets.push(`${column} = $${values.length}`);
+    }
+    await manager.query(
+      `UPDATE inbound_messages SET ${sets.join(', ')} WHERE id = $1 AND state = 'stored'`,
+      values,
+    );
   }
 
   async recordError(id: string, error: string): Promise<void> {

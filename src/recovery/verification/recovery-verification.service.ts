@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AccountsRepository } from '../../accounts/accounts.repository';
 import type { User } from '../../accounts/user.entity';
-import { BillingRepository } from '../../billing/billing.repository';
-import { TwoFactorRepository } from '../../enrollment/two-factor.repository';
 import { checkEvidence } from './evidence';
 import { buildBodyExcerpt, maskHeaderForDisplay } from './masking';
 import { senderAddress } from './sender-match';
+import { SenderRecords, SenderRecordsRepository } from './sender-records.repository';
 import type {
   MessageToVerify,
   RequestChecks,
@@ -28,11 +26,7 @@ const NOT_CHECKED: RequestChecks['factors'] = {
  */
 @Injectable()
 export class RecoveryVerificationService {
-  constructor(
-    private readonly accounts: AccountsRepository,
-    private readonly twoFactor: TwoFactorRepository,
-    private readonly billing: BillingRepository,
-  ) {}
+  constructor(private readonly senders: SenderRecordsRepository) {}
 
   async verify(message: MessageToVerify, manager: EntityManager): Promise<VerificationDecision> {
     if (message.authentication.result !== 'pass') return this.unauthenticated(message, manager);
@@ -41,13 +35,14 @@ export class RecoveryVerificationService {
       const request = this.draft(message, this.rawFrom(message), null, 'ambiguous', []);
       return { kind: 'unanswered', reason: 'ambiguous_sender', request };
     }
-    const user = await this.lookUp(sender.email, manager);
-    if (user === null || user.organizationId === null) {
+    const records = await this.lookUp(sender.email, manager);
+    if (records === null || records.user.organizationId === null) {
       // No reply: whether an address has an account is not ours to tell.
       const request = this.draft(message, sender.email, null, 'unknown', []);
       return { kind: 'unanswered', reason: 'unknown_sender', request };
     }
-    const { plan, billing } = await this.billingOf(user, manager);
+    const { user, billing, factorStatus } = records;
+    const plan = records.plan ?? 'paid';
     const subjectValues = checkEvidence(message.message.subject ?? '', billing, plan);
     const request = this.draft(
       message,
@@ -56,8 +51,7 @@ export class RecoveryVerificationService {
       'matched',
       subjectValues.evidenceValues,
     );
-    const factor = await this.twoFactor.findFactor(user.id, manager);
-    if (factor?.status !== 'active') return { kind: 'no_second_factor', user, request };
+    if (factorStatus !== 'active') return { kind: 'no_second_factor', user, request };
 
     const visible = extractVisibleText(message.message);
     const evidence = checkEvidence(visible.text, billing, plan);
@@ -87,9 +81,8 @@ export class RecoveryVerificationService {
     const sender = senderAddress(this.senderInput(message));
     const email = sender.outcome === 'single_address' ? sender.email : this.rawFrom(message);
     const claimed = sender.outcome === 'single_address' ? await this.lookUp(email, manager) : null;
-    const subjectValues =
-      claimed === null ? [] : await this.subjectValues(message, claimed, manager);
-    const request = this.draft(message, email, claimed, 'not_checked', subjectValues);
+    const subjectValues = claimed === null ? [] : this.subjectValues(message, claimed);
+    const request = this.draft(message, email, claimed?.user ?? null, 'not_checked', subjectValues);
     return { kind: 'unanswered', reason: 'sender_not_authenticated', request };
   }
 
@@ -116,27 +109,17 @@ export class RecoveryVerificationService {
     return subject === undefined || subject === null ? null : maskHeaderForDisplay(subject, values);
   }
 
-  private async billingOf(user: User, manager: EntityManager) {
-    if (user.organizationId === null) return { plan: 'paid' as const, billing: [] };
-    const organization = await this.accounts.findOrganization(user.organizationId, manager);
-    const billing = await this.billing.findForOrganization(user.organizationId, manager);
-    return { plan: organization?.plan ?? ('paid' as const), billing };
-  }
-
   /** What in the subject would reveal the (claimed) user's billing values, for masking. */
-  private async subjectValues(
-    message: MessageToVerify,
-    user: User,
-    manager: EntityManager,
-  ): Promise<string[]> {
-    const { plan, billing } = await this.billingOf(user, manager);
-    return checkEvidence(message.message.subject ?? '', billing, plan).evidenceValues;
+  private subjectValues(message: MessageToVerify, records: SenderRecords): string[] {
+    if (records.user.organizationId === null) return [];
+    const plan = records.plan ?? 'paid';
+    return checkEvidence(message.message.subject ?? '', records.billing, plan).evidenceValues;
   }
 
-  private async lookUp(email: string, manager: EntityManager): Promise<User | null> {
-    const user = await this.accounts.findUserByEmail(email, manager);
+  private async lookUp(email: string, manager: EntityManager): Promise<SenderRecords | null> {
+    const records = await this.senders.findByEmail(email, manager);
     // support agents are not customers: their access is managed elsewhere
-    return user !== null && user.role !== 'agent' ? user : null;
+    return records !== null && records.user.role !== 'agent' ? records : null;
   }
 
   private rawFrom(message: MessageToVerify): string {
