@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { AuditModule } from '../audit/audit.module';
+import { EventsModule } from '../events/events.module';
 import { MailModule } from '../mail/mail.module';
 import { ApprovalModule } from '../recovery/approval/approval.module';
 import { SignInModule } from '../sign-in/sign-in.module';
@@ -13,7 +14,7 @@ import { SecurityReportService } from './security-report.service';
  * reaches up to the recovery requests it cancels.
  */
 @Module({
-  imports: [AccountsModule, AuditModule, MailModule, SignInModule, ApprovalModule],
+  imports: [AccountsModule, AuditModule, EventsModule, MailModule, SignInModule, ApprovalModule],
   controllers: [SecurityReportController],
   providers: [SecurityReportService],
   exports: [SecurityReportService],

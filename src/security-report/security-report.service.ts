@@ -11,6 +11,7 @@ import {
 import { SessionService } from '../accounts/session.service';
 import type { User } from '../accounts/user.entity';
 import { AuditService } from '../audit/audit.service';
+import { SecurityEventService } from '../events/security-event.service';
 import { DomainError } from '../common/domain-error';
 import { AppConfigService } from '../config/app-config.service';
 import { MailService } from '../mail/mail.service';
@@ -58,6 +59,7 @@ export class SecurityReportService {
     private readonly challenges: SignInChallengeService,
     private readonly decisions: RecoveryDecisionService,
     private readonly audit: AuditService,
+    private readonly events: SecurityEventService,
     private readonly mail: MailService,
     private readonly config: AppConfigService,
   ) {}
@@ -135,6 +137,13 @@ export class SecurityReportService {
       },
       tx,
     );
+    await this.events.record(tx, {
+      type: 'security.reported',
+      organizationId: user.organizationId,
+      userId: user.id,
+      requestId: link.requestId,
+      actor: { type: 'mailbox' },
+    });
     await this.notifyOrganization(user, reportedAt, frozenUntil, tx);
     return { link, user, reportedAt, frozenUntil, cancelledRequestIds, sessionsRevoked };
   }
