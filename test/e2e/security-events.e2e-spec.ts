@@ -12,6 +12,7 @@ import {
   makeMember,
   RecoveryWorld,
   sendRecoveryMail,
+  mailsTo,
   startRecoveryWorld,
 } from '../helpers/recovery';
 import { runCli } from '../helpers/run-cli';
@@ -403,6 +404,43 @@ describe('security events for other systems (real HTTP receiver, Standard Webhoo
     expect(byType.get('recovery.requested')?.data.actor).toEqual({ type: 'system' });
     expect(byType.get('recovery.approved')?.data.actor).toEqual({ type: 'user', id: agent.id });
     expect(byType.get('two_factor.reset')?.data.actor).toEqual({ type: 'system' });
+  }, 60_000);
+
+  it('raises security.reported and recovery.cancelled when the holder says "this wasn\'t me"', async () => {
+    const t = world.t;
+    const member = await makeMember(world, clinic);
+    const sent = await sendRecoveryMail(
+      world,
+      clinic,
+      member.email,
+      `Hello, I lost my phone. My card ends in ${clinic.last4}.\n\nRegards`,
+    );
+    const requestId = sent.requestId as string;
+    // the link as delivered over SMTP in the "request received" mail
+    const [received] = await mailsTo(world.sink, member.email);
+    const link = /\/security\/report\/([A-Za-z0-9_-]+)/.exec(received.parsed.text ?? '');
+    expect(link).not.toBeNull();
+    const token = (link as RegExpExecArray)[1];
+    await t.http.post('/api/security/report').send({ token }).expect(200);
+    const bodies = await eventually(() => {
+      const got = receiver
+        .about(member.id)
+        .filter((r) => r.answered === 204 && verifySignature(r))
+        .map((r) => JSON.parse(r.body) as Body);
+      const types = new Set(got.map((b) => b.type));
+      return types.has('security.reported') && types.has('recovery.cancelled') ? got : undefined;
+    }, 'security.reported and recovery.cancelled');
+    const reported = bodies.find((b) => b.type === 'security.reported') as Body;
+    expectExactShape(reported);
+    expect(reported.data).toMatchObject({
+      organizationId: clinic.organizationId,
+      userId: member.id,
+      requestId,
+      actor: { type: 'mailbox' },
+    });
+    const cancelled = bodies.find((b) => b.type === 'recovery.cancelled') as Body;
+    expect(cancelled.data).toMatchObject({ requestId, actor: { type: 'mailbox' } });
+    for (const body of bodies) expect(JSON.stringify(body)).not.toContain(token);
   }, 60_000);
 });
 
