@@ -85,20 +85,34 @@ export function isQuoteContainer(element: Element): boolean {
  * A block with a top border and a header label at its start, as Outlook desktop
  * (`border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm`) and Windows Mail
  * (`border-top-style: solid`) draw above the quoted message's "From:/Von:/От: …" lines.
+ * Each declaration is tested on its own and the text is gathered from at most LEADING_NODES
+ * nodes, so a hostile style attribute or an empty subtree costs linear time.
  */
-const TOP_BORDER = /border-top(?:-style)?[ \t]*:[^;]*\b(?:solid|dotted|dashed|double)\b/i;
+const TOP_BORDER_PROPERTY = /^[ \t\n]*border-top(?:-style)?[ \t\n]*:/i;
+const LINE_STYLE = /\b(?:solid|dotted|dashed|double)\b/i;
 const LEADING_LABEL = /^[ \t\n*_]*[\p{L}][\p{L} .-]{0,24}[ \t]*[:：]/u;
 const LEADING_TEXT_CHARS = 200;
+const LEADING_NODES = 200;
+
+function hasTopBorder(style: string): boolean {
+  return style
+    .split(';')
+    .some((declaration) => TOP_BORDER_PROPERTY.test(declaration) && LINE_STYLE.test(declaration));
+}
 
 /** The first LEADING_TEXT_CHARS characters of an element's text (iterative, bounded). */
 function leadingText(element: Element): string {
   let text = '';
-  const stack: AnyNode[] = [...element.children].reverse();
-  while (stack.length > 0 && text.length < LEADING_TEXT_CHARS) {
+  let visited = 0;
+  const stack: AnyNode[] = element.children.slice(0, LEADING_NODES).reverse();
+  while (stack.length > 0 && text.length < LEADING_TEXT_CHARS && visited < LEADING_NODES) {
+    visited++;
     const node = stack.pop() as AnyNode;
-    if (isText(node)) text += node.data.replace(/&nbsp;|\u00a0/g, ' ');
-    else if (isTag(node))
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+    if (isText(node)) text += node.data.slice(0, LEADING_TEXT_CHARS).replace(/\u00a0/g, ' ');
+    else if (isTag(node)) {
+      const children = node.children.slice(0, LEADING_NODES);
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    }
   }
   return text.trimStart();
 }
@@ -109,5 +123,5 @@ export function isReplyHeaderMarker(element: Element): boolean {
   if (id !== undefined && REPLY_HEADER_IDS.has(id.replace(/^x_/, ''))) return true;
   if (classList(element).some((c) => REPLY_HEADER_CLASSES.has(c))) return true;
   const style = element.attribs.style;
-  return style !== undefined && TOP_BORDER.test(style) && LEADING_LABEL.test(leadingText(element));
+  return style !== undefined && hasTopBorder(style) && LEADING_LABEL.test(leadingText(element));
 }

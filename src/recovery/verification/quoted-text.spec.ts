@@ -229,3 +229,45 @@ describe('plain-text layouts', () => {
     expect(long).toContain('Card 1111');
   });
 });
+
+describe('HTML quote markup', () => {
+  const html = (markup: string) =>
+    extractVisibleText({ html: `<div>Please help.</div>${markup}` }).text;
+
+  it.each([
+    [
+      'Outlook desktop (de), top-bordered header',
+      `<div style='border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm'><p><b>Von:</b> Support</p></div><p>Card 1111</p>`,
+    ],
+    [
+      'Windows Mail (ru)',
+      '<div style="padding-top: 5px; border-top-color: rgb(229, 229, 229); border-top-width: 1px; border-top-style: solid;"><b>От:</b>&nbsp;Support</div><div>Card 1111</div>',
+    ],
+    ['Outlook 2003', '<div class=OutlookMessageHeader><b>Von:</b> Support</div><p>Card 1111</p>'],
+    ['re-quoted Outlook id', '<div id="x_divRplyFwdMsg"><b>De :</b> x</div><p>Card 1111</p>'],
+    ['Yahoo, prefixed', '<div class="ydp9yahoo_quoted" id="ydp9yahoo_quoted_1">Card 1111</div>'],
+    ['AOL', '<div id="AOLMsgPart_2_abc">Card 1111</div>'],
+  ])('%s: the earlier message does not count', (_name, markup) => {
+    expect(html(markup)).toBe('Please help.');
+  });
+
+  it('a bordered block that does not start with a header label still counts', () => {
+    expect(html('<div style="border-top:1px solid #ccc">My card ends in 4242.</div>')).toBe(
+      'Please help.\nMy card ends in 4242.',
+    );
+  });
+
+  it('an answer below a blockquote counts, the attribution above it does not', () => {
+    expect(
+      html(
+        '<div>Am 01.12.2026 um 10:14 schrieb Support:</div><blockquote type="cite">Card 1111</blockquote><p>It ends in 4242.</p>',
+      ),
+    ).toBe('Please help.\n\nIt ends in 4242.');
+  });
+
+  it('a style attribute of 50 000 border declarations over an empty subtree is read, not a crash', () => {
+    const style = 'border-top:'.repeat(50_000);
+    const empty = '<span></span>'.repeat(5_000);
+    expect(html(`<div style="${style}">${empty}Card 1111</div>`)).toContain('Card 1111');
+  });
+});
