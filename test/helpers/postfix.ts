@@ -89,6 +89,8 @@ export class TestMta {
 
   static async start(options: MtaOptions): Promise<TestMta> {
     const mta = new TestMta(options);
+    // should the test process end without stop() (a crash, a kill), take the servers along
+    process.once('exit', mta.onExit);
     try {
       await mta.startAll();
       return mta;
@@ -127,7 +129,16 @@ export class TestMta {
     }
   }
 
+  private readonly onExit = () => {
+    if (this.postfixStarted) {
+      spawnSync('postfix', ['-c', join(this.dir, 'postfix'), 'stop'], { stdio: 'ignore' });
+    }
+    for (const { child } of this.processes) child.kill('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  };
+
   async stop(): Promise<void> {
+    process.removeListener('exit', this.onExit);
     if (this.postfixStarted) {
       spawnSync('postfix', ['-c', join(this.dir, 'postfix'), 'stop'], { stdio: 'ignore' });
     }
