@@ -5,6 +5,7 @@ import { DECISION_BUCKETS } from '../../src/metrics/metrics.service';
 import {
   fetchMetricsText,
   histogramBuckets,
+  histogramQuantile,
   parsePrometheusText,
   Scrape,
   samplesOf,
@@ -303,5 +304,49 @@ describe('metrics', () => {
       expect(samplesOf(fromWorker, 'process_cpu_seconds_total')).toHaveLength(1);
       expect(world.t.app.get(MetricsListener).port).not.toBe(port);
     });
+  });
+});
+
+/** The helper the bench reads latency with: checked on text written by hand, not by prom-client. */
+describe('the metrics helper', () => {
+  const text = [
+    '# HELP d_seconds x',
+    '# TYPE d_seconds histogram',
+    'd_seconds_bucket{le="1",source="smtp"} 5',
+    'd_seconds_bucket{le="2",source="smtp"} 10',
+    'd_seconds_bucket{le="+Inf",source="smtp"} 10',
+    'd_seconds_bucket{le="1",source="webhook"} 0',
+    'd_seconds_bucket{le="2",source="webhook"} 0',
+    'd_seconds_bucket{le="+Inf",source="webhook"} 2',
+    'd_seconds_count{source="smtp"} 10',
+    'odd{path="a\\"b\\\\c\\nd",x=""} 1.5e3',
+  ].join('\n');
+
+  it('parses samples, label escapes and exponents', () => {
+    const scrape = parsePrometheusText(text);
+    expect(scrape.types.get('d_seconds')).toBe('histogram');
+    expect(samplesOf(scrape, 'odd')[0]).toEqual({
+      name: 'odd',
+      labels: { path: 'a"b\\c\nd', x: '' },
+      value: 1500,
+    });
+    expect(() => parsePrometheusText('bad{ 1')).toThrow(/unreadable/);
+  });
+
+  it('computes quantiles as Prometheus does, over series and scrapes', () => {
+    const scrape = parsePrometheusText(text);
+    const smtp = histogramBuckets(scrape, 'd_seconds', { source: 'smtp' });
+    expect(histogramQuantile(0.5, smtp)).toBe(1);
+    expect(histogramQuantile(0.99, smtp)).toBeCloseTo(1.98, 10);
+    expect(histogramQuantile(0.25, smtp)).toBeCloseTo(0.5, 10);
+    // both sources, twice (two processes): 24 observations, 4 of them above 2 s
+    const all = histogramBuckets([scrape, scrape], 'd_seconds');
+    expect(all).toEqual([
+      { le: 1, count: 10 },
+      { le: 2, count: 20 },
+      { le: Infinity, count: 24 },
+    ]);
+    expect(histogramQuantile(0.99, all)).toBe(2);
+    expect(histogramQuantile(0.5, [])).toBeNaN();
   });
 });
