@@ -35,6 +35,11 @@ async function main(): Promise<void> {
   if (config.roles.has('worker')) {
     lines.push(`  queue worker: consuming jobs from Redis (key prefix ${config.redisPrefix})`);
   }
+  if (config.roles.has('imap') && config.imap !== undefined) {
+    lines.push(
+      `  IMAP ingress: ${config.imap.display} (processed mail to ${config.imapProcessedMailbox}; one poller at a time)`,
+    );
+  }
   lines.push(...(await demo(running, config)));
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -335,4 +335,52 @@ describe('inbound mail by IMAP (Dovecot)', () => {
       }
     }, 120_000);
   });
+
+  describe('TLS', () => {
+    let tlsDovecot: OwnDovecot;
+    let world: RecoveryWorld | undefined;
+    beforeAll(async () => {
+      tlsDovecot = await OwnDovecot.start({ tls: true });
+    }, 60_000);
+    afterAll(async () => {
+      await world?.close();
+      await tlsDovecot?.destroy();
+    });
+
+    it('refuses a certificate it cannot verify, and trusts it through IMAP_TLS_CA_FILE', async () => {
+      const env = { ROLES: 'api,worker,imap', IMAP_URL: tlsDovecot.url(), IMAP_POLL_SECONDS: '1' };
+      const untrusted = await startTestApp(env);
+      try {
+        // down, and for the certificate (not merely "not connected yet")
+        const down = await eventually(async () => {
+          const response = await untrusted.http.get('/health');
+          const imap = response.body.details?.imap;
+          return response.status === 503 && /certificate/i.test(imap?.message ?? '')
+            ? response
+            : undefined;
+        }, 'imap: down on an unverifiable certificate');
+        expect(down.body.details.imap.message).toMatch(/certificate/i);
+      } finally {
+        await untrusted.close();
+      }
+
+      world = await startRecoveryWorld({ ...env, IMAP_TLS_CA_FILE: tlsDovecot.caFile });
+      const clinic = await makeClinic(world);
+      const member = await makeMember(world, clinic);
+      const messageId = uniqueMessageId(clinic.domain);
+      await tlsDovecot.append(await recoveryMail(clinic, member, messageId));
+      const [row] = await decided(world.t.dataSource, messageId);
+      expect(row).toMatchObject({ state: 'processed', request_status: 'awaiting_approval' });
+      await world.t.http.get('/health').expect(200);
+    }, 120_000);
+  });
+
+  it('stops start-up on a bad IMAP_URL, naming it without echoing the password', async () => {
+    const app = spawnApp(
+      testEnv({ ROLES: 'imap', IMAP_URL: 'imap://support:Sekret-0123@127.0.0.1:notaport/INBOX' }),
+    );
+    expect(await app.exited).toBe(1);
+    expect(app.output()).toMatch(/Configuration error: IMAP_URL: /);
+    expect(app.output()).not.toContain('Sekret-0123');
+  }, 60_000);
 });

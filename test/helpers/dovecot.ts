@@ -2,13 +2,22 @@
  * A Dovecot IMAP server of a test's own (Debian dovecot-imapd, /usr/sbin/dovecot): its own config
  * directory, passwd-file and Maildir under a temporary directory, listening on a free loopback
  * port, started and stopped by the test — never the system service. Plain IMAP on loopback
- * (ssl = no), which is what IMAP_URL=imap://… allows towards this machine only.
+ * (ssl = no), which is what IMAP_URL=imap://… allows towards this machine only; or IMAPS with a
+ * self-signed certificate, which the app trusts only through IMAP_TLS_CA_FILE.
  *
  * Run as root, Dovecot's login processes need an unprivileged user (dovenull) and the mail
  * processes a uid other than 0 (nobody); run as anyone else, everything runs as that user.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -41,20 +50,54 @@ export class OwnDovecot {
   private constructor(
     readonly port: number,
     readonly dir: string,
+    private readonly tls: boolean,
   ) {}
 
-  static async start(): Promise<OwnDovecot> {
+  /**
+   * `tls`: IMAPS only (implicit TLS, ssl = required) with a self-signed certificate for
+   * 127.0.0.1 made here by openssl; `caFile` is that certificate, for IMAP_TLS_CA_FILE.
+   */
+  static async start(options: { tls?: boolean } = {}): Promise<OwnDovecot> {
     const dir = mkdtempSync(path.join(tmpdir(), 'rd-dovecot-'));
     chmodSync(dir, 0o755);
-    const dovecot = new OwnDovecot(await freePort(), dir);
+    const dovecot = new OwnDovecot(await freePort(), dir, options.tls ?? false);
     dovecot.configure();
     await dovecot.start();
     return dovecot;
   }
 
+  get caFile(): string {
+    return path.join(this.dir, 'cert.pem');
+  }
+
   /** IMAP_URL for the app: the password percent-encoded, as an operator would write it. */
   url(mailbox = 'INBOX'): string {
-    return `imap://${this.user}:${encodeURIComponent(this.password)}@127.0.0.1:${this.port}/${mailbox}`;
+    const scheme = this.tls ? 'imaps' : 'imap';
+    return `${scheme}://${this.user}:${encodeURIComponent(this.password)}@127.0.0.1:${this.port}/${mailbox}`;
+  }
+
+  private makeCertificate(): void {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=Recovery Desk test IMAP',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        path.join(this.dir, 'key.pem'),
+        '-out',
+        this.caFile,
+      ],
+      { stdio: 'ignore', timeout: 30000 },
+    );
   }
 
   get maildir(): string {
@@ -72,6 +115,7 @@ export class OwnDovecot {
     mkdirSync(mail);
     if (root) chownSync(mail, mailUid, mailGid);
     const home = path.join(mail, this.user);
+    if (this.tls) this.makeCertificate();
     // passwd-file fields are separated by ':': the password is given to Dovecot base64-encoded
     const password = Buffer.from(this.password).toString('base64');
     writeFileSync(
@@ -86,7 +130,13 @@ export class OwnDovecot {
         `instance_name = rd-test-${this.port}`,
         'protocols = imap',
         'listen = 127.0.0.1',
-        'ssl = no',
+        ...(this.tls
+          ? [
+              'ssl = required',
+              `ssl_cert = <${this.caFile}`,
+              `ssl_key = <${path.join(this.dir, 'key.pem')}`,
+            ]
+          : ['ssl = no']),
         'disable_plaintext_auth = no',
         'auth_mechanisms = plain login',
         `default_internal_user = ${root ? 'dovecot' : me}`,
@@ -107,10 +157,11 @@ export class OwnDovecot {
         '  chroot =',
         '  inet_listener imap {',
         '    address = 127.0.0.1',
-        `    port = ${this.port}`,
+        `    port = ${this.tls ? 0 : this.port}`,
         '  }',
         '  inet_listener imaps {',
-        '    port = 0',
+        '    address = 127.0.0.1',
+        `    port = ${this.tls ? this.port : 0}`,
         '  }',
         '}',
         '',
@@ -157,7 +208,8 @@ export class OwnDovecot {
     const client = new ImapFlow({
       host: '127.0.0.1',
       port: this.port,
-      secure: false,
+      secure: this.tls,
+      tls: this.tls ? { ca: [readFileSync(this.caFile, 'utf8')] } : undefined,
       auth: { user: this.user, pass: this.password },
       logger: false,
     });
