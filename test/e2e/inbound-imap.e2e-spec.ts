@@ -205,6 +205,73 @@ describe('inbound mail by IMAP (Dovecot)', () => {
     }, 120_000);
   });
 
+  describe('IDLE', () => {
+    let world: RecoveryWorld;
+    beforeAll(async () => {
+      // a poll only every hour: within this test, only IDLE can notice new mail
+      world = await startRecoveryWorld({
+        ROLES: 'api,worker,imap',
+        IMAP_URL: dovecot.url(),
+        IMAP_POLL_SECONDS: '3600',
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await world?.close();
+    });
+
+    it('takes new mail as soon as the server announces it', async () => {
+      const clinic = await makeClinic(world);
+      const member = await makeMember(world, clinic);
+      const first = uniqueMessageId(clinic.domain);
+      await dovecot.append(await recoveryMail(clinic, member, first));
+      await decided(world.t.dataSource, first);
+      // the first poll's list is long done: this one arrives while the poller waits
+      const second = uniqueMessageId(clinic.domain);
+      await dovecot.append(await recoveryMail(clinic, member, second));
+      const [row] = await decided(world.t.dataSource, second);
+      expect(row.state).toBe('processed');
+    }, 90_000);
+  });
+
+  describe('a server without IDLE and MOVE', () => {
+    let plain: OwnDovecot;
+    let world: RecoveryWorld;
+    beforeAll(async () => {
+      plain = await OwnDovecot.start({
+        capabilities: 'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS NAMESPACE',
+      });
+      world = await startRecoveryWorld({
+        ROLES: 'api,worker,imap',
+        IMAP_URL: plain.url(),
+        IMAP_POLL_SECONDS: '1',
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await world?.close();
+      await plain?.destroy();
+    });
+
+    it('polls, and moves by COPY, \\Deleted and EXPUNGE', async () => {
+      const client = await plain.client();
+      expect(client.capabilities.has('IDLE')).toBe(false);
+      expect(client.capabilities.has('MOVE')).toBe(false);
+      await client.logout();
+      const clinic = await makeClinic(world);
+      const member = await makeMember(world, clinic);
+      const messageId = uniqueMessageId(clinic.domain);
+      await plain.append(await recoveryMail(clinic, member, messageId));
+      const [row] = await decided(world.t.dataSource, messageId);
+      expect(row).toMatchObject({ state: 'processed', request_status: 'awaiting_approval' });
+      await eventually(
+        async () => (await messageIdsIn(plain, 'Processed')).includes(messageId),
+        'the message copied to Processed',
+      );
+      // expunged from INBOX, not merely flagged \Deleted there
+      await eventually(async () => (await plain.contents('INBOX'))?.length === 0, 'INBOX empty');
+      expect(await rowsFor(world.t.dataSource, messageId)).toHaveLength(1);
+    }, 90_000);
+  });
+
   describe('two imap processes', () => {
     let world: RecoveryWorld;
     let second: TestApp;
@@ -240,10 +307,12 @@ describe('inbound mail by IMAP (Dovecot)', () => {
       }
       const states = [world.t, second].map((t) => t.app.get(ImapIngressService).current?.state);
       expect(states.sort()).toEqual(['standby', 'up']);
-      const standby = await second.http.get('/health').expect(200);
-      expect(['up', 'standby']).toContain(
-        standby.body.details.imap.poller === 'standby' ? 'standby' : 'up',
-      );
+      // the one standing by is healthy, and says so
+      const waiting = [world.t, second].find(
+        (t) => t.app.get(ImapIngressService).current?.state === 'standby',
+      ) as TestApp;
+      const health = await waiting.http.get('/health').expect(200);
+      expect(health.body.details.imap).toEqual({ status: 'up', poller: 'standby' });
     }, 90_000);
 
     it('lets the other process take over when the poller stops', async () => {
@@ -333,6 +402,65 @@ describe('inbound mail by IMAP (Dovecot)', () => {
       } finally {
         for (const dir of blocked) chmodSync(dir, 0o700);
       }
+    }, 120_000);
+  });
+
+  describe('a mailbox whose UIDVALIDITY changed', () => {
+    let world: RecoveryWorld | undefined;
+    afterAll(async () => {
+      await world?.close();
+    });
+
+    it('recognises a message it stored under the old UIDVALIDITY by its bytes', async () => {
+      const env = {
+        ROLES: 'api,worker,imap',
+        IMAP_URL: dovecot.url('Support'),
+        IMAP_POLL_SECONDS: '1',
+      };
+      const client = await dovecot.client();
+      const boxes = (await client.list()).map((box) => box.path);
+      for (const box of ['Support', 'Processed']) {
+        if (!boxes.includes(box)) await client.mailboxCreate(box);
+      }
+      const before = await client.status('Support', { uidValidity: true });
+      await client.logout();
+      // moves fail: the message stays in Support after it was stored
+      const blocked = ['cur', 'new', 'tmp'].map((sub) =>
+        path.join(dovecot.maildir, '.Processed', sub),
+      );
+      for (const dir of blocked) chmodSync(dir, 0o555);
+      let raw: string;
+      let messageId: string;
+      try {
+        world = await startRecoveryWorld(env);
+        const clinic = await makeClinic(world);
+        const member = await makeMember(world, clinic);
+        messageId = uniqueMessageId(clinic.domain);
+        raw = await recoveryMail(clinic, member, messageId);
+        await dovecot.append(raw, 'Support');
+        await decided(world.t.dataSource, messageId);
+        await world.close();
+        world = undefined;
+      } finally {
+        for (const dir of blocked) chmodSync(dir, 0o700);
+      }
+      // the mailbox is deleted and made again (a restore, a server migration): new UIDVALIDITY,
+      // the same message in it again
+      const again = await dovecot.client();
+      await again.mailboxDelete('Support');
+      await again.mailboxCreate('Support');
+      const after = await again.status('Support', { uidValidity: true });
+      await again.logout();
+      expect(after && after.uidValidity).not.toBe(before && before.uidValidity);
+      await dovecot.append(raw, 'Support');
+
+      world = await startRecoveryWorld(env);
+      await eventually(
+        async () => (await dovecot.contents('Support'))?.length === 0,
+        'Support emptied by the poller',
+      );
+      expect(await messageIdsIn(dovecot, 'Processed')).toContain(messageId);
+      expect(await rowsFor(world.t.dataSource, messageId)).toHaveLength(1);
     }, 120_000);
   });
 

@@ -51,16 +51,24 @@ export class OwnDovecot {
     readonly port: number,
     readonly dir: string,
     private readonly tls: boolean,
+    private readonly capabilities: string | undefined,
   ) {}
 
   /**
    * `tls`: IMAPS only (implicit TLS, ssl = required) with a self-signed certificate for
    * 127.0.0.1 made here by openssl; `caFile` is that certificate, for IMAP_TLS_CA_FILE.
+   * `capabilities`: what the server announces after login instead of its own list (Dovecot's
+   * imap_capability), to play a server without IDLE or MOVE.
    */
-  static async start(options: { tls?: boolean } = {}): Promise<OwnDovecot> {
+  static async start(options: { tls?: boolean; capabilities?: string } = {}): Promise<OwnDovecot> {
     const dir = mkdtempSync(path.join(tmpdir(), 'rd-dovecot-'));
     chmodSync(dir, 0o755);
-    const dovecot = new OwnDovecot(await freePort(), dir, options.tls ?? false);
+    const dovecot = new OwnDovecot(
+      await freePort(),
+      dir,
+      options.tls ?? false,
+      options.capabilities,
+    );
     dovecot.configure();
     await dovecot.start();
     return dovecot;
@@ -145,6 +153,7 @@ export class OwnDovecot {
         'first_valid_uid = 1',
         `log_path = ${path.join(this.dir, 'dovecot.log')}`,
         'mail_location = maildir:~/Maildir',
+        ...(this.capabilities === undefined ? [] : [`imap_capability = ${this.capabilities}`]),
         'passdb {',
         '  driver = passwd-file',
         `  args = ${path.join(this.dir, 'passwd')}`,

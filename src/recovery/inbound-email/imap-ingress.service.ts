@@ -130,6 +130,8 @@ export class ImapIngressService implements OnApplicationBootstrap, BeforeApplica
       logger: false,
       connectionTimeout: 30_000,
       greetingTimeout: 15_000,
+      // IDLE starts a second after the last command and is renewed every IMAP_POLL_SECONDS
+      autoIdleDelay: 1000,
       maxIdleTime: pollMs,
     });
     client.on('error', (error: Error) => {
