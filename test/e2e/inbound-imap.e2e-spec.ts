@@ -5,7 +5,10 @@
 import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { ImapIngressService } from '../../src/recovery/inbound-email/imap-ingress.service';
+import {
+  IMAP_BATCH,
+  ImapIngressService,
+} from '../../src/recovery/inbound-email/imap-ingress.service';
 import { OwnDovecot } from '../helpers/dovecot';
 import { buildMessage, dkimSigned, uniqueMessageId } from '../helpers/inbound-mail';
 import {
@@ -403,6 +406,45 @@ describe('inbound mail by IMAP (Dovecot)', () => {
         for (const dir of blocked) chmodSync(dir, 0o700);
       }
     }, 120_000);
+  });
+
+  describe('a full mailbox at first start', () => {
+    let world: RecoveryWorld | undefined;
+    afterAll(async () => {
+      await world?.close();
+    });
+
+    it('takes every message, in batches, oldest first', async () => {
+      const count = IMAP_BATCH * 2 + 7;
+      const tag = uniqueMessageId('backlog.test').slice(1, 12);
+      const ids = Array.from({ length: count }, (_, i) => `<${tag}.${i}@backlog.test>`);
+      await dovecot.appendAll(
+        ids.map((messageId, i) =>
+          buildMessage({ from: `sender${i}@backlog.test`, messageId, body: `message ${i}` }),
+        ),
+        'Backlog',
+      );
+      world = await startRecoveryWorld({
+        ROLES: 'api,worker,imap',
+        IMAP_URL: dovecot.url('Backlog'),
+        IMAP_POLL_SECONDS: '1',
+      });
+      const db = world.t.dataSource;
+      await eventually(
+        async () => (await dovecot.contents('Backlog'))?.length === 0,
+        'Backlog emptied',
+        120_000,
+      );
+      const rows: { message_id_header: string; imap_uid: string }[] = await db.query(
+        `SELECT message_id_header, imap_uid::text AS imap_uid FROM inbound_messages
+          WHERE imap_mailbox = 'Backlog' ORDER BY received_at, imap_uid`,
+      );
+      // stored in the order they were delivered (UID order), each once
+      expect(rows.map((row) => row.message_id_header)).toEqual(ids);
+      expect(rows.map((row) => Number(row.imap_uid))).toEqual(
+        [...rows.map((row) => Number(row.imap_uid))].sort((a, b) => a - b),
+      );
+    }, 180_000);
   });
 
   describe('a mailbox whose UIDVALIDITY changed', () => {

@@ -239,6 +239,21 @@ export class OwnDovecot {
     }
   }
 
+  /** APPENDs several messages over one connection, in order (creating the mailbox). */
+  async appendAll(raws: (string | Buffer)[], mailbox = 'INBOX'): Promise<void> {
+    const client = await this.client();
+    try {
+      if (!(await client.list()).some((box) => box.path === mailbox)) {
+        await client.mailboxCreate(mailbox);
+      }
+      for (const raw of raws) {
+        if ((await client.append(mailbox, raw)) === false) throw new Error('APPEND failed');
+      }
+    } finally {
+      await client.logout();
+    }
+  }
+
   /** UIDs, sizes and flags of what a mailbox holds now (undefined: no such mailbox). */
   async contents(
     mailbox: string,
