@@ -142,7 +142,9 @@ const commands: Record<string, Command> = {
     return withContext(config, async (context) => {
       const result = await context.get(load.audit().AuditService).verify();
       if (result.ok) {
-        out(`Audit chain ok: ${result.events} event(s) verified`);
+        // events committed while the check ran are chained by the sequencer, not yet checked
+        const pending = result.pending === undefined ? '' : `; ${result.pending} pending`;
+        out(`Audit chain ok: ${result.events} event(s) verified${pending}`);
         return 0;
       }
       err(
