@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { secretContext } from './second-factor.service';
 import { SecretBox } from './secret-box';
 import { SecretSlot, TwoFactorRepository } from './two-factor.repository';
@@ -32,6 +34,7 @@ export class SecretRotationService {
   constructor(
     private readonly repository: TwoFactorRepository,
     private readonly box: SecretBox,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async status(): Promise<KeyIdCount[]> {
@@ -73,27 +76,31 @@ export class SecretRotationService {
           ROTATION_BATCH,
         );
         if (batch.length === 0) break;
-        for (const { userId, sealed } of batch) {
-          after = userId;
-          if (!this.box.canOpen(sealed.keyId)) {
-            result.unknownKey += 1;
-            continue;
+        after = batch[batch.length - 1].userId;
+        // one transaction per batch: a batch commits whole, so a run stopped anywhere resumes
+        // cleanly, and row locks are held only for the few milliseconds a batch takes
+        await this.dataSource.transaction(async (tx) => {
+          for (const { userId, sealed } of batch) {
+            if (!this.box.canOpen(sealed.keyId)) {
+              result.unknownKey += 1;
+              continue;
+            }
+            let plaintext: Buffer;
+            try {
+              plaintext = this.box.open(sealed, secretContext(userId));
+            } catch {
+              result.skipped += 1;
+              continue;
+            }
+            const resealed = this.box.seal(plaintext, secretContext(userId));
+            plaintext.fill(0);
+            if (await this.repository.replaceSealed(userId, slot, sealed, resealed, tx)) {
+              result.resealed += 1;
+            } else {
+              result.skipped += 1;
+            }
           }
-          let plaintext: Buffer;
-          try {
-            plaintext = this.box.open(sealed, secretContext(userId));
-          } catch {
-            result.skipped += 1;
-            continue;
-          }
-          const resealed = this.box.seal(plaintext, secretContext(userId));
-          plaintext.fill(0);
-          if (await this.repository.replaceSealed(userId, slot, sealed, resealed)) {
-            result.resealed += 1;
-          } else {
-            result.skipped += 1;
-          }
-        }
+        });
       }
     }
     return result;

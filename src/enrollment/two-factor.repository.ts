@@ -242,10 +242,11 @@ export class TwoFactorRepository {
     slot: SecretSlot,
     old: SealedSecret,
     resealed: SealedSecret,
+    manager?: EntityManager,
   ): Promise<boolean> {
     const prefix = slot === 'active' ? 'secret' : 'pending';
     const rows = returned(
-      await this.dataSource.query(
+      await this.manager(manager).query(
         `UPDATE two_factor_factors
             SET ${prefix}_ciphertext = $6, ${prefix}_iv = $7, ${prefix}_tag = $8,
                 ${prefix}_key_id = $9
