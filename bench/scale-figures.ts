@@ -58,7 +58,13 @@ export async function measureBigText(ctx: Context, from: number, to: number) {
     mails.push(await bigTextMail(ctx.domains, g, bigTextBytes));
   }
   ctx.log(`GET /health probed while ${mails.length} text messages of ${bigTextBytes} bytes go by`);
-  return measureEventLoop(ctx.app.httpUrl, ctx.app.smtpPort, ctx.db, mails);
+  return measureEventLoop(
+    ctx.app.httpUrl,
+    ctx.app.smtpPort,
+    ctx.db,
+    mails,
+    ctx.domains.dns.address,
+  );
 }
 
 const load = (rps: number, p50: number, p99: number) =>
@@ -141,6 +147,16 @@ export function renderScaleFigures(
         `${fmt(loop.busyMaxMs, 0)}, ${loop.busyProbes} (${loop.failures}), ` +
           `${fmt(loop.processSeconds, 1)} s`,
       ),
+    },
+  );
+  rows.push(
+    {
+      figure: '  for comparison, inline in the bench process: longest stall ms,',
+      cells: last(''),
+    },
+    {
+      figure: '    bare mailparser / mailauth (the app checks these off-loop)',
+      cells: last(`${fmt(loop.inlineParseStallMs, 0)} / ${fmt(loop.inlineAuthStallMs, 0)}`),
     },
   );
   if (scaleOut !== undefined) {
