@@ -5,7 +5,10 @@
  * part is the case that blocks an event loop in a naive parse (mailparser turns text into HTML
  * with links in one go); the figure is the probe's p99 during the processing.
  */
+import { simpleParser } from 'mailparser';
+import { authenticate } from 'mailauth';
 import { performance } from 'node:perf_hooks';
+import { buildResolver } from '../src/recovery/inbound-email/sender-auth';
 import { deliver, Mail, MailDomains, SUPPORT_ADDRESS, waitProcessed } from './inbound';
 import { dkimSigned, uniqueMessageId } from '../test/helpers/inbound-mail';
 import { cardLast4, domainOf, holderName, memberEmail } from './population';
@@ -24,6 +27,50 @@ export interface LoopFigures {
   failures: number;
   /** first send until the last big message was decided */
   processSeconds: number;
+  /**
+   * The same message in the bench process, for comparison: the longest stall of this process's
+   * event loop while bare mailparser parses it and while mailauth checks it inline (what the
+   * app did before the check moved to a worker thread), ms.
+   */
+  inlineParseStallMs: number;
+  inlineAuthStallMs: number;
+}
+
+/** The longest gap between 1 ms timer ticks while `work` runs, ms. */
+async function longestStall(work: () => Promise<unknown>): Promise<number> {
+  let longest = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 1);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(longest, performance.now() - last);
+}
+
+/** Inline mailparser and mailauth on the message, each run twice; the smaller stall of each. */
+export async function inlineStalls(mail: Mail, dnsServer: string) {
+  const resolver = buildResolver([dnsServer]);
+  const check = () =>
+    authenticate(mail.raw, {
+      ip: '127.0.0.1',
+      helo: 'mx.bench.test',
+      sender: mail.envelopeFrom,
+      resolver,
+      disableArc: true,
+      disableBimi: true,
+    });
+  const parse = Math.min(
+    await longestStall(() => simpleParser(mail.raw)),
+    await longestStall(() => simpleParser(mail.raw)),
+  );
+  const auth = Math.min(await longestStall(check), await longestStall(check));
+  return { inlineParseStallMs: parse, inlineAuthStallMs: auth };
 }
 
 /** A recovery mail whose one text/plain part is `totalBytes` of ordinary prose. */
@@ -95,7 +142,9 @@ export async function measureEventLoop(
   smtpPort: number,
   db: import('pg').Client,
   mails: Mail[],
+  dnsServer: string,
 ): Promise<LoopFigures> {
+  const inline = await inlineStalls(mails[0], dnsServer);
   const quiet = await probe(
     httpUrl,
     new Promise((resolve) => setTimeout(resolve, QUIET_SECONDS * 1000)),
@@ -120,5 +169,6 @@ export async function measureEventLoop(
     busyProbes: busy.latencies.length,
     failures: quiet.failures + busy.failures,
     processSeconds: (performance.now() - start) / 1000,
+    ...inline,
   };
 }

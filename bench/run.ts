@@ -123,6 +123,7 @@ async function main(params: BenchParams): Promise<void> {
   const scales: { label: string; figures: ScaleFigures }[] = [];
   log(`— scale: ${params.smallUsers} users —`);
   scales.push({ label: label(params.smallUsers), figures: await measureScale(ctx, 0, smallOrgs) });
+  log(`  figures: ${JSON.stringify(scales[0].figures)}`);
   const me = [await measureMe(ctx, 0, smallOrgs)];
   let memoryRange = [0, smallOrgs];
   if (largeOrgs > 0) {

@@ -28,7 +28,17 @@ export async function measureMe(ctx: Context, from: number, to: number): Promise
   ctx.log(`signing in ${owners.length} owners for GET /api/me`);
   const tokens = await signInSessions(ctx.app.httpUrl, owners.map(ownerEmail), ctx.password);
   ctx.log(`GET /health, then GET /api/me, ${ctx.params.httpSeconds} s each`);
-  return loadMe(ctx.app.httpUrl, tokens, ctx.params.httpSeconds, ctx.params.httpConnections);
+  const figures = await loadMe(
+    ctx.app.httpUrl,
+    tokens,
+    ctx.params.httpSeconds,
+    ctx.params.httpConnections,
+  );
+  ctx.log(
+    `  /health ${fmt(figures.health.rps)} req/s, /api/me ${fmt(figures.me.rps)} req/s: ` +
+      `ratio ${ratio(figures.me.rps / figures.health.rps)}`,
+  );
+  return figures;
 }
 
 export async function measureLatency(
@@ -40,7 +50,7 @@ export async function measureLatency(
   const { steadyRate, steadySeconds } = ctx.params;
   const mails = await sign(ctx, pickSenders(ctx, from, to, steadyRate * steadySeconds));
   ctx.log(`steady ${steadyRate} mails/s for ${steadySeconds} s (${mails.length} mails)`);
-  return measureSteadyLatency({
+  const figures = await measureSteadyLatency({
     smtpPort: ctx.app.smtpPort,
     httpUrl: ctx.app.httpUrl,
     metricsToken,
@@ -49,6 +59,11 @@ export async function measureLatency(
     rate: steadyRate,
     connections: ctx.params.smtpConnections,
   });
+  ctx.log(
+    `  accepted -> decided p50 ${fmt(figures.p50Ms, 0)} ms, p99 ${fmt(figures.p99Ms, 0)} ms ` +
+      `(database clock p99 ${fmt(figures.dbP99Ms, 0)} ms)`,
+  );
+  return figures;
 }
 
 export async function measureBigText(ctx: Context, from: number, to: number) {
@@ -58,7 +73,19 @@ export async function measureBigText(ctx: Context, from: number, to: number) {
     mails.push(await bigTextMail(ctx.domains, g, bigTextBytes));
   }
   ctx.log(`GET /health probed while ${mails.length} text messages of ${bigTextBytes} bytes go by`);
-  return measureEventLoop(ctx.app.httpUrl, ctx.app.smtpPort, ctx.db, mails);
+  const figures = await measureEventLoop(
+    ctx.app.httpUrl,
+    ctx.app.smtpPort,
+    ctx.db,
+    mails,
+    ctx.domains.dns.address,
+  );
+  ctx.log(
+    `  /health p99 quiet ${fmt(figures.quietP99Ms, 1)} ms, busy ${fmt(figures.busyP99Ms, 1)} ms; ` +
+      `inline stall in the bench: mailparser ${fmt(figures.inlineParseStallMs, 0)} ms, ` +
+      `mailauth ${fmt(figures.inlineAuthStallMs, 0)} ms`,
+  );
+  return figures;
 }
 
 const load = (rps: number, p50: number, p99: number) =>
@@ -141,6 +168,16 @@ export function renderScaleFigures(
         `${fmt(loop.busyMaxMs, 0)}, ${loop.busyProbes} (${loop.failures}), ` +
           `${fmt(loop.processSeconds, 1)} s`,
       ),
+    },
+  );
+  rows.push(
+    {
+      figure: '  for comparison, inline in the bench process: longest stall ms,',
+      cells: last(''),
+    },
+    {
+      figure: '    bare mailparser / mailauth (the app checks these off-loop)',
+      cells: last(`${fmt(loop.inlineParseStallMs, 0)} / ${fmt(loop.inlineAuthStallMs, 0)}`),
     },
   );
   if (scaleOut !== undefined) {
