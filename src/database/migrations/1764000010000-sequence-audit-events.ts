@@ -29,8 +29,8 @@ export class SequenceAuditEvents1764000010000 implements MigrationInterface {
         END IF;
         RAISE EXCEPTION 'audit_events is append-only (% refused)', TG_OP;
       END $$`);
-    // existing rows already carry their hashes: only seq is new, set through the guard above is
-    // not possible (hash is set), so the guard is switched off for this one statement
+    // Existing rows already carry their hashes, which the guard above does not let through: it
+    // is switched off for this one statement that numbers them.
     await db.query(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete`);
     await db.query(`
       UPDATE audit_events e SET seq = ordered.n
