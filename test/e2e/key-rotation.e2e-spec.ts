@@ -80,11 +80,14 @@ describe('TOTP secret key rotation (real process, real CLI)', () => {
     });
   }
 
-  /** A step this user has not spent, within the server's ±1 window (waits when none is left). */
+  /**
+   * A step this user has not spent: the current one or the next, so the code is still inside the
+   * server's ±1 window if the step rolls over before it arrives (waits when both are spent).
+   */
   async function freshStep(person: Person): Promise<number> {
     for (;;) {
       const now = currentStep();
-      const step = Math.max(now - 1, (person.lastStep ?? 0) + 1);
+      const step = Math.max(now, (person.lastStep ?? 0) + 1);
       if (step <= now + 1) {
         person.lastStep = step;
         return step;
@@ -103,7 +106,7 @@ describe('TOTP secret key rotation (real process, real CLI)', () => {
     const started = await http.post('/api/auth/enroll').send({ challenge }).expect(200);
     const uri = decodeQr((started.body as { qrCode: string }).qrCode);
     person.secret = new URL(uri).searchParams.get('secret') as string;
-    person.lastStep = undefined;
+    // time steps stay once per user across enrollments: keep counting from the last one spent
     await http
       .post('/api/auth/enroll/confirm')
       .send({ challenge, code: totpAt(person.secret, await freshStep(person)) })
