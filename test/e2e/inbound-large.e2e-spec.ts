@@ -1,10 +1,10 @@
 /**
- * Large messages are authenticated in a worker thread (src/recovery/inbound-email/sender-auth.ts,
- * OFF_LOOP_BYTES): the verdicts must be exactly those of the inline path — an aligned DKIM
+ * Large messages are parsed and authenticated in a worker thread (src/recovery/inbound-email/
+ * off-loop.ts, OFF_LOOP_BYTES): the results must be exactly those of the inline path — an aligned DKIM
  * signature passes, a body changed after signing does not, and DNS answers still come from the
  * configured DNS server (through the main thread).
  */
-import { OFF_LOOP_BYTES } from '../../src/recovery/inbound-email/sender-auth';
+import { OFF_LOOP_BYTES } from '../../src/recovery/inbound-email/off-loop';
 import { buildMessage, dkimSigned, sendSmtp, waitForFinal } from '../helpers/inbound-mail';
 import {
   Clinic,
@@ -41,13 +41,22 @@ describe('inbound mail: large messages authenticated off the event loop', () => 
     const sent = await sendRecoveryMail(world, clinic, member.email, longLetter(clinic));
     expect(sent.state).toBe('processed');
     const [row] = await world.t.dataSource.query<
-      { decision: string; authentication: { result: string; detail: string }; size: number }[]
+      {
+        decision: string;
+        authentication: { result: string; detail: string };
+        size: number;
+        subject: string;
+        from_addresses: string[];
+      }[]
     >(
-      `SELECT decision, authentication, octet_length(raw) AS size
+      `SELECT decision, authentication, octet_length(raw) AS size, subject, from_addresses
          FROM inbound_messages WHERE id = $1`,
       [sent.inboundId],
     );
     expect(row.size).toBeGreaterThan(OFF_LOOP_BYTES);
+    // parsed in the thread: the same fields as inline
+    expect(row.subject).toBe('I lost my phone');
+    expect(row.from_addresses).toEqual([member.email]);
     expect(row.authentication.result).toBe('pass');
     expect(row.authentication.detail).toContain(`dkim=pass d=${clinic.domain}`);
     // decided on the evidence like any other letter (not part of this check)

@@ -9,6 +9,7 @@ import {
 } from 'mailparser';
 import { HeaderField, parseHeaderBlock } from './auto-reply';
 import type { AttachmentSummary } from './inbound-message.entity';
+import { goesOffLoop, offLoopPool } from './off-loop';
 
 /**
  * Limits that keep a pathological message from stalling the worker's event loop or its memory:
@@ -141,6 +142,10 @@ class AttachmentAwareParser extends MailParser {
 
 /** Parses a raw message with mailparser under PARSE_LIMITS. Rejects only when mailparser does. */
 export async function parseInboundMessage(raw: Buffer): Promise<ParsedInboundMessage> {
+  // a large message is parsed in a worker thread (off-loop.ts), where this runs again inline
+  if (goesOffLoop(raw)) {
+    return (await offLoopPool().run(raw, { name: 'parse' })) as ParsedInboundMessage;
+  }
   const parser = new AttachmentAwareParser({
     skipImageLinks: true,
     skipTextLinks: true,

@@ -1,9 +1,8 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { authenticate } from 'mailauth';
 import { promises as dns } from 'node:dns';
-import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import { closeOffLoopPool, goesOffLoop, offLoopPool } from './off-loop';
 import { AppConfigService } from '../../config/app-config.service';
 import type { HeaderField } from './auto-reply';
 import type { InboundMessageSource } from './inbound-message.entity';
@@ -15,7 +14,7 @@ import {
   SenderAuthentication,
   TemporaryAuthenticationError,
 } from './sender-auth-decision';
-import type { DnsAnswer, DnsQuestion, OffLoopResult, OffLoopTask } from './sender-auth-thread';
+import type { DnsAnswer, DnsQuestion, OffLoopResult, OffLoopTask } from './off-loop-thread';
 
 export interface SenderEnvelope {
   clientIp: string | null;
@@ -31,27 +30,6 @@ export type DnsResolve = (name: string, rrtype: string) => Promise<unknown>;
 
 const DNS_TIMEOUT_MS = 5000;
 const DNS_TRIES = 2;
-
-/**
- * Messages this large are authenticated in a worker thread (sender-auth-thread.ts): DKIM's body
- * hash over megabytes would otherwise hold the event loop that also serves HTTP and SMTP. Below
- * it, the thread hop would cost more than it saves.
- */
-export const OFF_LOOP_BYTES = 256 * 1024;
-/** Threads for the off-loop path; created on the first large message, gone after a minute idle. */
-const OFF_LOOP_THREADS = 2;
-
-/** The thread module beside this one; under ts-node or Jest it is TypeScript and needs ts-node. */
-function offLoopPool(): Piscina {
-  const typescript = __filename.endsWith('.ts');
-  return new Piscina({
-    filename: path.join(__dirname, `sender-auth-thread${typescript ? '.ts' : '.js'}`),
-    minThreads: 0,
-    maxThreads: OFF_LOOP_THREADS,
-    idleTimeout: 60_000,
-    execArgv: typescript ? ['--require', 'ts-node/register/transpile-only'] : [],
-  });
-}
 
 /**
  * Builds the resolver for SPF/DKIM/DMARC look-ups: DNS_SERVERS when set (each `ip[:port]`), the
@@ -74,7 +52,6 @@ export function buildResolver(servers: string[]): DnsResolve {
 export class SenderAuthenticator implements OnModuleDestroy {
   private readonly logger = new Logger(SenderAuthenticator.name);
   private readonly resolve: DnsResolve;
-  private pool: Piscina | undefined;
 
   constructor(private readonly config: AppConfigService) {
     this.resolve = buildResolver(config.get('dnsServers'));
@@ -104,7 +81,7 @@ export class SenderAuthenticator implements OnModuleDestroy {
       case 'upstream':
         return decideUpstream(headers, this.config.get('authservId') ?? '', fromAddresses);
       case 'dmarc': {
-        if (raw.length >= OFF_LOOP_BYTES) return this.authenticateOffLoop(raw, envelope);
+        if (goesOffLoop(raw)) return this.authenticateOffLoop(raw, envelope);
         const outcome = (await authenticate(raw, {
           ip: envelope.clientIp ?? undefined,
           helo: envelope.clientHelo ?? undefined,
@@ -121,8 +98,7 @@ export class SenderAuthenticator implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.pool?.destroy();
-    this.pool = undefined;
+    await closeOffLoopPool();
   }
 
   /** The same check as inline, in a worker thread; its DNS questions are answered here. */
@@ -130,7 +106,6 @@ export class SenderAuthenticator implements OnModuleDestroy {
     raw: Buffer,
     envelope: SenderEnvelope,
   ): Promise<SenderAuthentication> {
-    this.pool ??= offLoopPool();
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (question: DnsQuestion) => {
       this.resolve(question.name, question.rrtype).then(
@@ -151,7 +126,7 @@ export class SenderAuthenticator implements OnModuleDestroy {
       dns: port2,
     };
     try {
-      const result = (await this.pool.run(task, { transferList: [port2] })) as OffLoopResult;
+      const result = (await offLoopPool().run(task, { transferList: [port2] })) as OffLoopResult;
       if ('temporary' in result) throw new TemporaryAuthenticationError(result.temporary);
       if ('error' in result) throw new Error(`sender authentication failed: ${result.error}`);
       return result.authentication;

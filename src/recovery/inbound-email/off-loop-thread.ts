@@ -1,12 +1,13 @@
 /**
- * The worker-thread side of SenderAuthenticator's off-loop path (src/recovery/inbound-email/
- * sender-auth.ts): mailauth hashes and canonicalizes the whole body for DKIM in synchronous
- * steps, which for a message of megabytes holds an event loop for hundreds of milliseconds. Here
- * it runs in a thread of its own; its DNS look-ups go back to the main thread over a MessagePort,
- * so the process's one resolver (DNS_SERVERS, timeouts) answers them.
+ * The worker-thread side of the off-loop path for large messages (off-loop.ts): parsing
+ * (mailparser turns a large text part into text and HTML in one go) and sender authentication
+ * (mailauth hashes and canonicalizes the whole body for DKIM) each hold an event loop for hundreds
+ * of milliseconds on a message of megabytes. Here they run in a thread of their own; DNS look-ups
+ * go back to the main thread over a MessagePort, so the process's one resolver answers them.
  */
 import { authenticate } from 'mailauth';
 import type { MessagePort } from 'node:worker_threads';
+import { ParsedInboundMessage, parseInboundMessage } from './message-parser';
 import {
   decideDmarc,
   MailauthOutcome,
@@ -56,6 +57,11 @@ function resolverOver(port: MessagePort) {
       pending.set(id, { resolve, reject });
       port.postMessage({ id, name, rrtype } satisfies DnsQuestion);
     });
+}
+
+/** `parse`: parseInboundMessage in this thread (the message is large, see off-loop.ts). */
+export async function parse(raw: Uint8Array): Promise<ParsedInboundMessage> {
+  return parseInboundMessage(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
 }
 
 export default async function authenticateOffLoop(task: OffLoopTask): Promise<OffLoopResult> {
