@@ -9,8 +9,13 @@ import { Piscina } from 'piscina';
  * Below it, the thread hop would cost more than it saves.
  */
 export const OFF_LOOP_BYTES = 256 * 1024;
-/** Threads for the off-loop path; created on the first large message, gone after a minute idle. */
-const OFF_LOOP_THREADS = 2;
+/**
+ * One thread, created on the first large message and gone after IDLE_MS without one: large
+ * messages are rare, and each thread is a V8 heap of its own that keeps what it last parsed
+ * (tens of MiB) until it exits — it counts against the process's memory budget.
+ */
+const OFF_LOOP_THREADS = 1;
+const IDLE_MS = 10_000;
 
 let pool: Piscina | undefined;
 
@@ -26,7 +31,7 @@ export function offLoopPool(): Piscina {
     filename: path.join(__dirname, `off-loop-thread${typescript ? '.ts' : '.js'}`),
     minThreads: 0,
     maxThreads: OFF_LOOP_THREADS,
-    idleTimeout: 60_000,
+    idleTimeout: IDLE_MS,
     execArgv: typescript ? ['--require', 'ts-node/register/transpile-only'] : [],
   });
   return pool;
