@@ -16,6 +16,7 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   deploy?: { replicas?: number | string };
   ports?: string[];
+  profiles?: string[];
 }
 
 function readCompose(text: string): { services: Record<string, Service> } {
@@ -59,7 +60,10 @@ describe('docker-compose.yml', () => {
         .filter(([, service]) => service.environment?.ROLES !== undefined)
         .map(([name, service]) => [name, service.environment?.ROLES]),
     );
-    expect(roles).toEqual({ api: 'api', smtp: 'smtp', worker: 'worker' });
+    expect(roles).toEqual({ api: 'api', smtp: 'smtp', worker: 'worker', imap: 'api,imap' });
+    // the IMAP poller runs only on request (`--profile imap`), with the mailbox from the env
+    expect(compose.services.imap.profiles).toEqual(['imap']);
+    expect(compose.services.imap.environment?.IMAP_URL).toBe('${IMAP_URL:-}');
     const apps = Object.keys(roles).map((name) => compose.services[name]);
     // one image; one database, one Redis, one development key volume for all of them
     expect(new Set(apps.map((s) => s.image)).size).toBe(1);
@@ -76,5 +80,6 @@ describe('docker-compose.yml', () => {
     expect(compose.services.worker.ports).toBeUndefined();
     expect(compose.services.api.ports).toEqual(['127.0.0.1:3000:3000']);
     expect(compose.services.smtp.ports).toEqual(['127.0.0.1:2525:2525']);
+    expect(compose.services.imap.ports).toBeUndefined();
   });
 });
