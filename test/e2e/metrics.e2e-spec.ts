@@ -331,6 +331,13 @@ describe('the metrics helper', () => {
       value: 1500,
     });
     expect(() => parsePrometheusText('bad{ 1')).toThrow(/unreadable/);
+    // Inf and NaN in the spellings Prometheus accepts; prom-client writes `Nan`
+    const special = parsePrometheusText('a Nan\nb NaN\nc +Inf\nd -inf');
+    expect(samplesOf(special, 'a')[0].value).toBeNaN();
+    expect(samplesOf(special, 'b')[0].value).toBeNaN();
+    expect(samplesOf(special, 'c')[0].value).toBe(Infinity);
+    expect(samplesOf(special, 'd')[0].value).toBe(-Infinity);
+    expect(() => parsePrometheusText('e nope')).toThrow(/not a sample value/);
   });
 
   it('computes quantiles as Prometheus does, over series and scrapes', () => {

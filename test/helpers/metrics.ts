@@ -23,10 +23,14 @@ function unescapeLabel(value: string): string {
   return value.replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
 }
 
+/**
+ * A sample value as Prometheus reads it: a float, or Inf/NaN in any letter case (prom-client writes
+ * `Nan`, e.g. for the event-loop lag gauges of a process that has not sampled its loop yet).
+ */
 function parseValue(text: string): number {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  if (/^\+?inf$/i.test(text)) return Infinity;
+  if (/^-inf$/i.test(text)) return -Infinity;
+  if (/^nan$/i.test(text)) return NaN;
   const value = Number(text);
   if (text === '' || Number.isNaN(value)) throw new Error(`not a sample value: "${text}"`);
   return value;
