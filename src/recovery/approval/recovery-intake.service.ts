@@ -128,9 +128,9 @@ export class RecoveryIntakeService {
     tx: EntityManager,
     { user, request, evidence }: Extract<VerificationDecision, { kind: 'evidence_checked' }>,
   ): Promise<IntakeOutcome> {
-    // Serialize everything about this user's requests (rate limit, duplicate) on the user row,
-    // then read what the checks, the risk signals and the notices need in one statement.
-    await this.accounts.lockUser(user.id, tx);
+    // Everything about this user's requests (rate limit, duplicate) is serialized on the user row,
+    // locked by ifFrozen earlier in this transaction; read what the checks, the risk signals and
+    // the notices need in one statement.
     const facts = await this.requests.intakeFacts(
       tx,
       user,
