@@ -28,6 +28,32 @@ session.connect();
 session.post('Profiler.enable');
 session.post('Profiler.setSamplingInterval', { interval: 500 });
 let startedAt = 0;
+// socket writes (each a system call) and UDP sends in the window, by the peer's or own port
+const writes = new Map();
+function countWrite(socket, kind) {
+  if (!counting) return;
+  // a peer on an ephemeral port is a client of ours: count it by our own (listening) port
+  const remote = socket.remotePort;
+  const key =
+    remote !== undefined && remote < 32768
+      ? `${kind} to :${remote}`
+      : `${kind} to a client of :${socket.localPort}`;
+  writes.set(key, (writes.get(key) || 0) + 1);
+}
+const net = require('node:net');
+const dgram = require('node:dgram');
+for (const method of ['_writeGeneric']) {
+  const originalWrite = net.Socket.prototype[method];
+  net.Socket.prototype[method] = function write(writev, ...rest) {
+    countWrite(this, writev ? 'writev' : 'write');
+    return originalWrite.call(this, writev, ...rest);
+  };
+}
+const originalSend = dgram.Socket.prototype.send;
+dgram.Socket.prototype.send = function send(...args) {
+  if (counting) writes.set('udp send', (writes.get('udp send') || 0) + 1);
+  return originalSend.apply(this, args);
+};
 
 function normalize(text) {
   return text.replace(/\s+/g, ' ').replace(/\$\d+/g, '$').slice(0, 140);
@@ -50,7 +76,22 @@ function stop() {
   const top = [...byText.entries()].sort((a, b) => b[1] - a[1]);
   fs.writeFileSync(
     path.join(dir, 'statements.json'),
-    JSON.stringify({ messages, ms, statements: total, perMessage: total / messages, top }, null, 1),
+    JSON.stringify(
+      {
+        messages,
+        ms,
+        statements: total,
+        perMessage: total / messages,
+        top,
+        writesPerMessage: Object.fromEntries(
+          [...writes.entries()]
+            .sort((a, b) => b[1] - a[1])
+            .map(([key, count]) => [key, Math.round((count / messages) * 10) / 10]),
+        ),
+      },
+      null,
+      1,
+    ),
   );
 }
 

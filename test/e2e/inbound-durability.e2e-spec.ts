@@ -4,6 +4,10 @@ import { DataSource as TypeOrmDataSource } from 'typeorm';
 import { dataSourceOptions, runMigrations } from '../../src/database/data-source';
 import { QueueName } from '../../src/queue/queue-names';
 import { InboundMessageRepository } from '../../src/recovery/inbound-email/inbound-message.repository';
+import {
+  IngressPool,
+  STORE_STATEMENT_TIMEOUT_MS,
+} from '../../src/recovery/inbound-email/ingress-pool';
 import { SmtpIngressServer } from '../../src/recovery/inbound-email/smtp-ingress.server';
 import {
   buildMessage,
@@ -135,6 +139,23 @@ describe('inbound mail: durability', () => {
       await expectProcessedOnce(t.dataSource, ids);
     }, 150000);
   });
+
+  it('stores on connections whose every statement the server cuts off after 30 s', async () => {
+    const t = await startTestApp({ DNS_SERVERS: dns.address });
+    try {
+      // the SMTP client must get 451 from a stuck database, not wait on it for ever: the store is
+      // one autocommitted INSERT, so the bound lives on the connection, not in a transaction
+      const pool = t.app.get(IngressPool);
+      const [setting] = await pool.query<{ statement_timeout: string }>(
+        'SHOW statement_timeout',
+        [],
+      );
+      expect(setting.statement_timeout).toBe('30s');
+      expect(STORE_STATEMENT_TIMEOUT_MS).toBe(30_000);
+    } finally {
+      await t.close();
+    }
+  }, 60000);
 
   it('the outbox sweeper finds a row whose job was never enqueued', async () => {
     const t = await startTestApp({ DNS_SERVERS: dns.address });

@@ -7,6 +7,7 @@ import { InboundMessageRepository } from './inbound-message.repository';
 import { InboundMessagesController } from './inbound-messages.controller';
 import { InboundMessagesService } from './inbound-messages.service';
 import { InboundTokenGuard } from './inbound-token.guard';
+import { IngressPool } from './ingress-pool';
 import { SmtpIngressServer } from './smtp-ingress.server';
 
 const inboundQueue = registerQueue(QueueName.inboundEmail);
@@ -20,6 +21,7 @@ const inboundQueue = registerQueue(QueueName.inboundEmail);
   imports: [inboundQueue],
   controllers: [InboundMessagesController],
   providers: [
+    IngressPool,
     InboundMessageRepository,
     InboundEmailQueue,
     InboundMessageStore,

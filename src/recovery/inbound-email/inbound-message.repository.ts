@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { IngressPool } from './ingress-pool';
 import {
   InboundMessage,
   InboundMessageSource,
@@ -68,46 +69,44 @@ const FINAL_COLUMNS: Record<Exclude<keyof FinalUpdate, 'state'>, [string, 'jsonb
   lastError: ['last_error', null],
 };
 
-/** Longest a storing INSERT may take before SMTP answers 451 instead of keeping the client. */
-const STORE_STATEMENT_TIMEOUT = '30s';
-
 @Injectable()
 export class InboundMessageRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly ingress: IngressPool,
+  ) {}
 
   /**
-   * Commits the raw bytes and envelope in one INSERT and returns the id. The bytes travel as one
-   * binary parameter (no hex copy); callers bound them by MAX_MESSAGE_BYTES before getting here.
+   * Commits the raw bytes and envelope in one autocommitted INSERT (one round trip, bounded in
+   * time by the ingress pool) and returns the id. The bytes travel as one binary parameter (no
+   * hex copy); callers bound them by MAX_MESSAGE_BYTES before getting here.
    */
   async insert(message: NewInboundMessage): Promise<string> {
-    return this.dataSource.transaction(async (tx) => {
-      await tx.query(`SET LOCAL statement_timeout = '${STORE_STATEMENT_TIMEOUT}'`);
-      // an IMAP message already stored from the same place keeps its row (and its one outcome):
-      // the no-op update makes RETURNING name the existing id
-      const rows: { id: string }[] = await tx.query(
-        `INSERT INTO inbound_messages
+    // an IMAP message already stored from the same place keeps its row (and its one outcome):
+    // the no-op update makes RETURNING name the existing id
+    const rows = await this.ingress.query<{ id: string }>(
+      `INSERT INTO inbound_messages
            (source, client_ip, client_helo, mail_from, rcpt_to, raw, raw_size, raw_sha256,
             imap_mailbox, imap_uidvalidity, imap_uid)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (imap_mailbox, imap_uidvalidity, imap_uid) WHERE imap_uid IS NOT NULL
            DO UPDATE SET imap_uid = inbound_messages.imap_uid
          RETURNING id`,
-        [
-          message.source,
-          message.clientIp,
-          message.clientHelo,
-          message.mailFrom,
-          message.rcptTo,
-          message.raw,
-          message.raw.length,
-          createHash('sha256').update(message.raw).digest(),
-          message.imap?.mailbox ?? null,
-          message.imap?.uidValidity ?? null,
-          message.imap?.uid ?? null,
-        ],
-      );
-      return rows[0].id;
-    });
+      [
+        message.source,
+        message.clientIp,
+        message.clientHelo,
+        message.mailFrom,
+        message.rcptTo,
+        message.raw,
+        message.raw.length,
+        createHash('sha256').update(message.raw).digest(),
+        message.imap?.mailbox ?? null,
+        message.imap?.uidValidity ?? null,
+        message.imap?.uid ?? null,
+      ],
+    );
+    return rows[0].id;
   }
 
   /**
