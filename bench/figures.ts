@@ -1,4 +1,5 @@
 /** Turns the measurements into the table of README.md "Benchmarks" with PASS/FAIL. */
+import { STATEMENTS_PER_MESSAGE } from './floor';
 import type { BenchParams } from './params';
 import type { MemoryFigures, ScaleFigures } from './phases';
 import { fmt, ratio, renderTable, Row } from './report';
@@ -21,6 +22,39 @@ const SIGN_IN_GOAL = 0.8;
  * differ by about that much on their own.
  */
 const FLAT_GOAL = 0.8;
+
+/**
+ * The libraries' own cost per message (bench/floor.ts), first scale only: the ceiling they leave
+ * the pipeline ratio, whatever the app around them does.
+ */
+function floorRows(all: ScaleFigures[]): Row[] {
+  const floor = all[0].floor;
+  if (floor === undefined) return [];
+  const first = (text: string) => [text, ...Array<string>(all.length - 1).fill('')];
+  const ms = (value: number) => fmt(value, 2);
+  return [
+    {
+      figure: '  floor: CPU ms/msg of the libraries alone (bench/floor.ts)',
+      cells: first(ms(floor.floorMs)),
+    },
+    {
+      figure: '    parse / mailauth / SMTP both ends / compose 1 mail',
+      cells: first(
+        [floor.parseMs, floor.mailauthMs, floor.smtpExchangeMs, floor.composeMs]
+          .map(ms)
+          .join(' / '),
+      ),
+    },
+    {
+      figure: `    BullMQ job / pg statement (x${STATEMENTS_PER_MESSAGE} per message)`,
+      cells: first(`${ms(floor.jobMs)} / ${ms(floor.statementMs)}`),
+    },
+    {
+      figure: '    highest ratio the floor leaves, one core',
+      cells: first(ratio(floor.ceilingRatio)),
+    },
+  ];
+}
 
 const load = (result: LoadResult) =>
   `${fmt(result.rps)} (${fmt(result.p50Ms, 0)}/${fmt(result.p99Ms, 0)} ms)`;
@@ -57,6 +91,7 @@ export function renderFigures(
       figure: '  app CPU per message, ms (mailparser: 1000 / its rate)',
       cells: per((f) => `${fmt(f.cpuMsPerMessage)} (${fmt(1000 / f.parseRate)})`),
     },
+    ...floorRows(all),
     { figure: 'GET /health, req/s (p50/p99 latency)', cells: per((f) => load(f.health)) },
     { figure: 'POST /api/auth/login -> done, req/s', cells: per((f) => load(f.loginDone)) },
     {

@@ -15,6 +15,7 @@ import {
   recoveryMail,
   waitProcessed,
 } from './inbound';
+import { FloorFigures, measureFloor } from './floor';
 import type { BenchParams } from './params';
 import { countRows, memberEmail, ownerEmail } from './population';
 import { LoadResult, loadHealth, loadLogin, scryptCeiling } from './sign-in';
@@ -27,6 +28,8 @@ const SIGN_IN_ACCOUNTS = 2000;
 export interface Context {
   params: BenchParams;
   db: Client;
+  /** the bench database, for the floor's own connection */
+  databaseUrl: string;
   app: AppProcess;
   domains: MailDomains;
   password: string;
@@ -53,6 +56,8 @@ export interface ScaleFigures {
   loginDone: LoadResult;
   loginTotp: LoadResult;
   signInPeakMiB: number;
+  /** what the pipeline's libraries alone cost per message (first scale only) */
+  floor?: FloorFigures;
 }
 
 export interface MemoryFigures {
@@ -156,6 +161,14 @@ export async function measureScale(ctx: Context, from: number, to: number): Prom
   const run = await pipeline(ctx, mails);
   const mix = await outcomes(ctx.db, run.ids);
   const outboxSeconds = await drainOutbox(ctx.db);
+  let floor: FloorFigures | undefined;
+  if (from === 0) {
+    ctx.log('the floor: the libraries of the pipeline alone, CPU per message');
+    floor = await measureFloor(ctx.domains, mails, parseRate, {
+      databaseUrl: ctx.databaseUrl,
+      redisUrl: params.redisUrl,
+    });
+  }
 
   const sample = Array.from(
     { length: Math.min(SIGN_IN_ACCOUNTS, to - from) },
@@ -206,6 +219,7 @@ export async function measureScale(ctx: Context, from: number, to: number): Prom
     loginDone,
     loginTotp,
     signInPeakMiB,
+    floor,
   };
 }
 

@@ -112,6 +112,7 @@ async function main(params: BenchParams): Promise<void> {
   const ctx: Context = {
     params,
     db,
+    databaseUrl: database.url,
     app,
     domains,
     password: PASSWORD,

@@ -90,6 +90,11 @@ export class TestDnsServer {
     }
   }
 
+  /** The TXT records published so far, by lower-case name (the bench answers from them). */
+  txtRecords(): ReadonlyMap<string, string[]> {
+    return this.txt;
+  }
+
   async close(): Promise<void> {
     this.udp.close();
     await new Promise<void>((resolve) => this.tcp.close(() => resolve()));
