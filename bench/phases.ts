@@ -164,7 +164,7 @@ export async function measureScale(ctx: Context, from: number, to: number): Prom
   let floor: FloorFigures | undefined;
   if (from === 0) {
     ctx.log('the floor: the libraries of the pipeline alone, CPU per message');
-    floor = await measureFloor(ctx.domains, mails, parseRate, {
+    floor = await measureFloor(ctx.domains, mails, {
       databaseUrl: ctx.databaseUrl,
       redisUrl: params.redisUrl,
     });

@@ -4,6 +4,7 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Organization } from './organization.entity';
 import { Session } from './session.entity';
 import { User, UserRole } from './user.entity';
+import { directQuery } from '../database/direct-query';
 
 /** A live session and what the guards need of its user. */
 export interface LiveSession {
@@ -95,7 +96,8 @@ export class AccountsRepository {
    * request starts here. Live means not revoked and not expired by this process's clock.
    */
   async findLiveSession(tokenHash: Buffer): Promise<LiveSession | null> {
-    const rows: LiveSessionRow[] = await this.dataSource.query(
+    const rows = await directQuery<LiveSessionRow>(
+      this.dataSource,
       `SELECT s.id AS session_id, u.id AS user_id, u.role, u.organization_id
          FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2`,

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Locale } from '../accounts/user.entity';
 import type { MeView } from './me.service';
 import type { TwoFactorStatus } from './two-factor.entity';
+import { directQuery } from '../database/direct-query';
 
 interface MeRow {
   id: string;
@@ -25,7 +26,8 @@ export class MeRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async findView(userId: string): Promise<MeView | null> {
-    const rows: MeRow[] = await this.dataSource.query(
+    const rows = await directQuery<MeRow>(
+      this.dataSource,
       `SELECT u.id, u.email, u.name, u.role, u.organization_id, u.locale,
               f.status AS factor_status,
               CASE WHEN f.status = 'active'

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { OutboundMail } from './outbound-mail.entity';
+import { directQuery } from '../database/direct-query';
 
 export type NewOutboundMail = Pick<
   OutboundMail,
@@ -102,15 +103,14 @@ export class OutboundMailRepository {
    */
   async claim(id: string, leaseSeconds: number): Promise<ClaimResult> {
     // the claim and the row in one round trip; only when it fails is the row read to say why
-    const result: unknown[] = await this.dataSource.query(
+    const rows = await directQuery<OutboundMailRow>(
+      this.dataSource,
       `UPDATE outbound_mails
           SET attempts = attempts + 1, locked_until = now() + make_interval(secs => $2)
         WHERE id = $1 AND status = 'pending' AND (locked_until IS NULL OR locked_until < now())
        RETURNING *`,
       [id, leaseSeconds],
     );
-    // TypeORM returns [rows, affected] for UPDATE … RETURNING on PostgreSQL
-    const rows = (Array.isArray(result[0]) ? result[0] : result) as OutboundMailRow[];
     if (rows.length > 0) return { kind: 'claimed', mail: fromRow(rows[0]) };
     const mail = await this.findById(id);
     if (mail === null) return { kind: 'missing' };
@@ -120,7 +120,8 @@ export class OutboundMailRepository {
 
   /** Sent: keep the record, wipe the variables (a cancel link carries a secret token). */
   async markSent(id: string): Promise<void> {
-    await this.dataSource.query(
+    await directQuery(
+      this.dataSource,
       `UPDATE outbound_mails
           SET status = 'sent', sent_at = now(), vars = NULL, locked_until = NULL, last_error = NULL
         WHERE id = $1 AND status = 'pending'`,

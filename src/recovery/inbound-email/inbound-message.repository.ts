@@ -8,6 +8,7 @@ import {
   InboundMessageSource,
   InboundMessageState,
 } from './inbound-message.entity';
+import { directQuery } from '../../database/direct-query';
 
 export interface NewInboundMessage {
   source: InboundMessageSource;
@@ -114,15 +115,7 @@ export class InboundMessageRepository {
    * (the row's bytes come back with the guarded UPDATE).
    */
   async startAttempt(id: string): Promise<StoredInboundMessage | null> {
-    const result: unknown[] = await this.dataSource.query(
-      `UPDATE inbound_messages SET attempts = attempts + 1
-        WHERE id = $1 AND state = 'stored'
-       RETURNING id, source, received_at, client_ip, client_helo, mail_from, attempts, raw,
-                 raw_sha256`,
-      [id],
-    );
-    // TypeORM returns [rows, affected] for UPDATE … RETURNING on PostgreSQL
-    const rows = (Array.isArray(result[0]) ? result[0] : result) as {
+    const rows = await directQuery<{
       id: string;
       source: InboundMessage['source'];
       received_at: Date;
@@ -132,7 +125,14 @@ export class InboundMessageRepository {
       attempts: number;
       raw: Buffer;
       raw_sha256: Buffer;
-    }[];
+    }>(
+      this.dataSource,
+      `UPDATE inbound_messages SET attempts = attempts + 1
+        WHERE id = $1 AND state = 'stored'
+       RETURNING id, source, received_at, client_ip, client_helo, mail_from, attempts, raw,
+                 raw_sha256`,
+      [id],
+    );
     if (rows.length === 0) return null;
     const row = rows[0];
     return {
