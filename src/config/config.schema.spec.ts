@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       secretKey: undefined,
       senderAuth: 'dmarc',
       dnsServers: [],
+      dnsCacheSeconds: 60,
       inboundToken: undefined,
       provisioningToken: undefined,
       recoveryExpiryHours: 168,
@@ -61,6 +62,7 @@ describe('loadConfig', () => {
       SENDER_AUTH: 'upstream',
       AUTHSERV_ID: 'mx.example.se',
       DNS_SERVERS: '1.1.1.1, 9.9.9.9:53, [2606:4700::1111]:53',
+      DNS_CACHE_SECONDS: '0',
       INBOUND_TOKEN: 'i'.repeat(16),
       PROVISIONING_TOKEN: 'p'.repeat(32),
       RECOVERY_EXPIRY_HOURS: '24',
@@ -80,6 +82,7 @@ describe('loadConfig', () => {
       senderAuth: 'upstream',
       authservId: 'mx.example.se',
       dnsServers: ['1.1.1.1', '9.9.9.9:53', '[2606:4700::1111]:53'],
+      dnsCacheSeconds: 0,
       provisioningToken: 'p'.repeat(32),
       recoveryExpiryHours: 24,
       recoveryDelayMinutes: 60,
@@ -269,6 +272,13 @@ describe('loadConfig', () => {
       }
       expect(loadConfig({ NODE_ENV: 'development', SENDER_AUTH: 'none' }).senderAuth).toBe('none');
     });
+  });
+
+  it('refuses a DNS_CACHE_SECONDS that is not a whole number of seconds up to an hour', () => {
+    for (const bad of ['-1', '3601', '1.5', 'sixty']) {
+      expect(() => loadConfig({ DNS_CACHE_SECONDS: bad })).toThrow(/DNS_CACHE_SECONDS/);
+    }
+    expect(loadConfig({ DNS_CACHE_SECONDS: '3600' }).dnsCacheSeconds).toBe(3600);
   });
 
   it('reads METRICS_TOKEN and METRICS_PORT', () => {

@@ -47,6 +47,8 @@ export interface AppConfig {
   senderAuth: SenderAuthMode;
   authservId: string | undefined;
   dnsServers: string[];
+  /** longest an SPF/DKIM/DMARC answer is reused; 0 = every message asks again */
+  dnsCacheSeconds: number;
   /** Express `trust proxy`: hops or addresses whose X-Forwarded-For is believed; false = none */
   trustProxy: number | string[] | false;
   inboundToken: string | undefined;
@@ -422,6 +424,7 @@ function readConfig(env: Env): AppConfig {
     senderAuth: mode,
     authservId,
     dnsServers: dnsServers(env),
+    dnsCacheSeconds: integer(env, 'DNS_CACHE_SECONDS', 60, 0, 3600),
     trustProxy: trustProxy(env),
     inboundToken: token(env, 'INBOUND_TOKEN'),
     provisioningToken: token(env, 'PROVISIONING_TOKEN'),

@@ -94,6 +94,33 @@ describe('inbound mail: sender authentication', () => {
     expect(row.authentication?.detail).toContain('spf=pass');
   });
 
+  it('asks DNS once per record for several mails from one domain (DNS_CACHE_SECONDS, 60 by default)', async () => {
+    dns.publishDomain('provider.test', {
+      spf: 'v=spf1 -all',
+      dmarc: 'v=DMARC1; p=reject',
+      dkim: { selector: key.selector, record: key.record },
+    });
+    const asked = (name: string) => dns.queries.filter((query) => query === name).length;
+    for (const user of ['ann', 'bea', 'cai']) {
+      const raw = await dkimSigned(
+        buildMessage({
+          from: `${user}@provider.test`,
+          messageId: uniqueMessageId('provider.test'),
+        }),
+        'provider.test',
+        key,
+      );
+      const row = await deliver(raw, `${user}@provider.test`);
+      expect(row.authentication).toEqual(
+        expect.objectContaining({ result: 'pass', method: 'dmarc' }),
+      );
+    }
+    // three messages, each checked in full, and each record fetched once
+    expect(asked('_dmarc.provider.test')).toBe(1);
+    expect(asked('s2025._domainkey.provider.test')).toBe(1);
+    expect(asked('provider.test')).toBe(1);
+  });
+
   describe('refused senders: rejected, sender_not_authenticated, no mail to anyone', () => {
     it('forged From: no DKIM, SPF fail', async () => {
       const row = await deliver(buildMessage({ from: 'ceo@forged.test' }), 'ceo@forged.test');

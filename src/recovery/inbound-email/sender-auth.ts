@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { authenticate } from 'mailauth';
 import { promises as dns } from 'node:dns';
 import { MessageChannel } from 'node:worker_threads';
+import { cachedResolver, DnsResolve } from './dns-cache';
 import { closeOffLoopPool, goesOffLoop, offLoopPool } from './off-loop';
 import { AppConfigService } from '../../config/app-config.service';
 import type { HeaderField } from './auto-reply';
@@ -24,9 +25,6 @@ export interface SenderEnvelope {
   /** imap: fetched from a mailbox, no SMTP client (aligned DKIM only, see no-smtp-client.ts) */
   source?: InboundMessageSource;
 }
-
-/** mailauth's resolver signature (that of dns.promises.resolve). */
-export type DnsResolve = (name: string, rrtype: string) => Promise<unknown>;
 
 const DNS_TIMEOUT_MS = 5000;
 const DNS_TRIES = 2;
@@ -54,7 +52,10 @@ export class SenderAuthenticator implements OnModuleDestroy {
   private readonly resolve: DnsResolve;
 
   constructor(private readonly config: AppConfigService) {
-    this.resolve = buildResolver(config.get('dnsServers'));
+    this.resolve = cachedResolver(
+      buildResolver(config.get('dnsServers')),
+      config.get('dnsCacheSeconds'),
+    );
   }
 
   async authenticate(
