@@ -250,6 +250,33 @@ describe('"this wasn\'t me" and the organization\'s recovery requests', () => {
     expect((await detail(after.requestId as string)).risk).toMatchObject({ reportsLast30Days: 0 });
   });
 
+  it('records one report when the same link is posted several times at once', async () => {
+    const member = await makeMember(world, clinic);
+    const sent = await sendRecoveryMail(world, clinic, member.email, lostPhone());
+    const [received] = await mailsTo(world.sink, member.email);
+    const token = reportToken(received);
+    const noticesBefore = await outboundRows(owner.id, 'security_reported_notice');
+
+    // six clicks (or a prefetching mail scanner and the holder) racing each other
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => world.t.http.post('/api/security/report').send({ token })),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, 409, 409, 409, 409, 409]);
+    for (const answer of answers.filter((a) => a.status === 409)) {
+      expect((answer.body as { code: string }).code).toBe('report_link_used');
+    }
+    const [{ count }] = await world.t.dataSource.query<{ count: string }[]>(
+      `SELECT count(*) FROM audit_events WHERE action = 'security.reported' AND target_user_id = $1`,
+      [member.id],
+    );
+    expect(Number(count)).toBe(1);
+    expect(await outboundRows(owner.id, 'security_reported_notice')).toBe(noticesBefore + 1);
+    expect((await requestRow(world.t.dataSource, sent.requestId as string)).status).toBe(
+      'cancelled',
+    );
+  });
+
   it('refuses unknown, expired and malformed tokens with their own codes', async () => {
     const unknown = await world.t.http
       .post('/api/security/report')
