@@ -8,7 +8,7 @@
  * a nodemailer client: both ends are measured together, in this process), one parse (mailparser, the yardstick), one DKIM/SPF/DMARC check (mailauth,
  * its DNS answered from memory), two outbound mails composed (nodemailer) and sent over SMTP,
  * three BullMQ jobs added and processed (one inbound, two mails), and the statements counted by
- * scripts/bench-probe.js (about 22, each a round trip to PostgreSQL through `pg`).
+ * scripts/bench-probe.js (about 23, each a round trip to PostgreSQL through `pg`).
  */
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
