@@ -40,7 +40,7 @@ export class AuditSequencer implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    // the CLI boots without roles: its commands flush when they need to
+    // the CLI boots without roles: it flushes once, as it closes (beforeApplicationShutdown)
     if (this.config.get('roles').size === 0) return;
     this.timer = setInterval(() => void this.tick(), SEQUENCE_EVERY_MS);
     this.timer.unref();
@@ -50,6 +50,19 @@ export class AuditSequencer implements OnApplicationBootstrap, BeforeApplication
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
+    // The CLI (no roles) runs no loop: it chains what its command wrote as it closes, so an
+    // operator's change is in the chain even when no service process is running. If that fails
+    // (PostgreSQL away), the events stay committed and the next sequencer or verify chains them.
+    if (this.config.get('roles').size === 0) {
+      try {
+        await this.flush();
+      } catch (error) {
+        this.logger.warn(
+          { reason: error instanceof Error ? error.message : String(error) },
+          'audit events left for the next sequencer to chain',
+        );
+      }
+    }
   }
 
   /** Sequences every event committed before the call; returns how many this call integrated. */

@@ -1,10 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { BillingRecord } from '../../src/billing/billing-record.entity';
 import { DEMO_PASSWORD } from '../../src/billing/demo-seed.service';
 import { makeOrganization, makeBilling, makeUser, signIn, uniqueEmail } from '../helpers/factories';
 import { CliResult, runCli } from '../helpers/run-cli';
+import { createScratchDatabase } from '../helpers/scratch-database';
 import { enrollAtSignIn } from '../helpers/two-factor';
 import { PRODUCTION_ENV, startTestApp, TestApp } from '../helpers/test-app';
 
@@ -127,6 +129,29 @@ describe('npm run cli (src/cli.ts as a real process, on the run database)', () =
       actor_type: 'system',
       data: { role: 'agent', via: 'cli agent:create' },
     });
+  });
+
+  it('chains what a command wrote into the audit hash chain before it exits, with no service running', async () => {
+    // a database of its own: the test app's sequencer (every 100 ms) must not do the work
+    const scratch = await createScratchDatabase('cli_chain');
+    const db = new Client({ connectionString: scratch.url });
+    await db.connect();
+    try {
+      const email = uniqueEmail('cli-chain');
+      const result = await runCli(['agent:create', email, 'Chain Agent', '--password-stdin'], {
+        env: { DATABASE_URL: scratch.url },
+        input: `${AGENT_PASSWORD}\n`,
+      });
+      expect(result.code).toBe(0);
+      const { rows } = await db.query<{ action: string; seq: string | null; hash: string | null }>(
+        'SELECT action, seq, hash FROM audit_events ORDER BY id',
+      );
+      expect(rows.map((row) => row.action)).toContain('agent.created');
+      expect(rows.every((row) => row.seq !== null && row.hash !== null)).toBe(true);
+    } finally {
+      await db.end();
+      await scratch.drop();
+    }
   });
 
   it('agent:create refuses bad input with one line and a non-zero exit', async () => {
