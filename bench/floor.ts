@@ -149,8 +149,8 @@ async function jobs(redisUrl: string, count: number): Promise<number> {
   const prefix = `rd-bench-floor-${randomBytes(4).toString('hex')}`;
   const connection = { url: redisUrl, maxRetriesPerRequest: null };
   const queue = new Queue('floor', { connection, prefix });
-  let done = 0;
-  let finished: () => void = () => undefined;
+  // each run waits for its own number of completions
+  let waiting = { left: 0, finished: () => {} };
   const worker = new Worker('floor', async () => undefined, {
     connection,
     prefix,
@@ -158,14 +158,12 @@ async function jobs(redisUrl: string, count: number): Promise<number> {
     removeOnComplete: { count: 0 },
   });
   worker.on('completed', () => {
-    done += 1;
-    if (done === count) finished();
+    waiting.left -= 1;
+    if (waiting.left === 0) waiting.finished();
   });
   try {
     const run = async (n: number) => {
-      done = 0;
-      count = n;
-      const all = new Promise<void>((resolve) => (finished = resolve));
+      const all = new Promise<void>((resolve) => (waiting = { left: n, finished: resolve }));
       const ids = Array.from({ length: n }, () => randomBytes(8).toString('hex'));
       for (let i = 0; i < ids.length; i += 8) {
         await queue.addBulk(
